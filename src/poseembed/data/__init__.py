@@ -1,0 +1,1 @@
+"""Datasets: the synthetic sports generator and the readers of real video sources."""

@@ -1,0 +1,55 @@
+"""The 16 MPII joints: names, limbs, mirror permutation and the LSP mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MPII_JOINTS: tuple[str, ...] = (
+    "r_ankle",
+    "r_knee",
+    "r_hip",
+    "l_hip",
+    "l_knee",
+    "l_ankle",
+    "pelvis",
+    "thorax",
+    "upper_neck",
+    "head_top",
+    "r_wrist",
+    "r_elbow",
+    "r_shoulder",
+    "l_shoulder",
+    "l_elbow",
+    "l_wrist",
+)
+N_JOINTS = len(MPII_JOINTS)
+J = {name: i for i, name in enumerate(MPII_JOINTS)}
+
+LIMBS: tuple[tuple[int, int], ...] = (
+    (J["r_ankle"], J["r_knee"]),
+    (J["r_knee"], J["r_hip"]),
+    (J["l_hip"], J["l_knee"]),
+    (J["l_knee"], J["l_ankle"]),
+    (J["r_hip"], J["l_hip"]),
+    (J["pelvis"], J["thorax"]),
+    (J["thorax"], J["upper_neck"]),
+    (J["upper_neck"], J["head_top"]),
+    (J["r_wrist"], J["r_elbow"]),
+    (J["r_elbow"], J["r_shoulder"]),
+    (J["r_shoulder"], J["l_shoulder"]),
+    (J["l_shoulder"], J["l_elbow"]),
+    (J["l_elbow"], J["l_wrist"]),
+)
+
+# Index i of a mirrored image holds joint FLIP_PERM[i] of the original (left <-> right).
+FLIP_PERM: np.ndarray = np.array([5, 4, 3, 2, 1, 0, 6, 7, 8, 9, 15, 14, 13, 12, 11, 10])
+
+# LSP's 14 joints in MPII indices (LSP order: r-ankle .. l-ankle, r-wrist .. l-wrist, neck, head).
+LSP_TO_MPII: np.ndarray = np.array([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 8, 9])
+
+
+def flip_joints(joints: np.ndarray, width: float) -> np.ndarray:
+    """Mirror (..., 16, 2+) image joints horizontally in an image of the given width."""
+    out = joints[..., FLIP_PERM, :].copy()
+    out[..., 0] = width - 1 - out[..., 0]
+    return out

@@ -1,0 +1,46 @@
+"""A contact sheet of the synthetic set: frames of every category with skeleton and box."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+
+from poseembed.atomic import atomic_path
+from poseembed.plots.skeleton_overlay import draw_skeleton
+
+
+def contact_sheet(
+    rows: list[tuple[str, list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]]],
+    path: str | os.PathLike,
+    zoom: int = 2,
+) -> None:
+    """``rows``: (category, [(video, frame index, image BGR, joints, visible, box), ...])."""
+    n_cols = max(len(items) for _, items in rows)
+    fig, axes = plt.subplots(len(rows), n_cols, figsize=(2.0 * n_cols, 1.6 * len(rows)),
+                             squeeze=False)
+    for r, (category, items) in enumerate(rows):
+        for c in range(n_cols):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(items):
+                ax.axis("off")
+                continue
+            video, frame, image, joints, visible, box = items[c]
+            drawn = draw_skeleton(image, joints, visible, box, zoom)
+            ax.imshow(cv2.cvtColor(drawn, cv2.COLOR_BGR2RGB))
+            ax.set_title(f"{video} #{frame}", fontsize=6)
+            if c == 0:
+                ax.set_ylabel(category, fontsize=7, rotation=0, ha="right", va="center")
+    fig.suptitle("Synthetic sports: ground-truth skeleton (right red, left blue) and box (yellow)",
+                 fontsize=9)
+    fig.tight_layout()
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
