@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from poseembed.data.skeleton import D, N_DOFS
+from poseembed.datasets import OLYMPIC_SPORTS
 
 POSES: dict[str, dict[str, float]] = {
     "stand": {"sh_abd_r": 8, "sh_abd_l": 8, "elbow_r": 10, "elbow_l": 10},
@@ -198,7 +199,8 @@ PROGRAMS: dict[str, list] = {
               Pose("handstand", (6, 8), lift=0.9), Cycle("somersault", (1, 1)),
               Pose("land", (6, 8), hold=(4, 8))],
 }
-CATEGORIES: tuple[str, ...] = tuple(sorted(PROGRAMS))
+CATEGORIES: tuple[str, ...] = OLYMPIC_SPORTS
+assert set(PROGRAMS) == set(OLYMPIC_SPORTS), "one motion program per Olympic Sports category"
 
 
 def _vector(d: dict[str, float]) -> np.ndarray:

@@ -11,7 +11,7 @@ Layout under the output root (the same as a user's real dataset folder):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -29,6 +29,7 @@ from poseembed.data.render import (
     visible_joints,
 )
 from poseembed.data.skeleton import D, forward_kinematics, sample_actor
+from poseembed.datasets import synthetic_video_id
 from poseembed.formats.bbox import write_bb
 from poseembed.formats.cliquecnn import write_frame_list, write_labels
 from poseembed.formats.mpii import PersonAnnotations, write_mpii_json
@@ -59,11 +60,6 @@ class SyntheticSpec:
     negatives_per_anchor: int = 30
     stills: int = 200
     still_size: int = 128
-    categories: tuple[str, ...] = field(default=CATEGORIES)
-
-
-def video_id(category: str, index: int) -> str:
-    return f"{category}_{index:03d}"
 
 
 @dataclass
@@ -246,7 +242,7 @@ def write_category(category: str, root: str | os.PathLike, seed: int, spec: Synt
     root = Path(root)
     joints, visible, names = [], [], []
     for i in range(spec.videos_per_category):
-        name = video_id(category, i)
+        name = synthetic_video_id(category, i)
         video = render_video(category, i, seed, spec)
         write_video_file(root / "videos" / category / f"{name}.mp4", video.frames, spec.fps)
         write_bb(root / "bboxes" / category / f"{name}.bb", np.arange(len(video.frames)),

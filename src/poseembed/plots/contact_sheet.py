@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import matplotlib
 
@@ -12,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from poseembed.atomic import atomic_path
+from poseembed.data.synthetic import read_groundtruth
+from poseembed.frames import load_frames
 from poseembed.plots.skeleton_overlay import draw_skeleton
 
 
@@ -40,7 +43,27 @@ def contact_sheet(
                 ax.set_ylabel(category, fontsize=7, rotation=0, ha="right", va="center")
     fig.suptitle("Synthetic sports: ground-truth skeleton (right red, left blue) and box (yellow)",
                  fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)
+
+
+def sheet_from_artifacts(
+    frame_files: list[str], groundtruth_files: list[str], frames_per_video: int,
+    path: str | os.PathLike,
+) -> None:
+    """Contact sheet from frame artifacts and ground-truth tables, one row per category."""
+    rows: dict[str, list] = {}
+    for frame_file, gt_file in zip(frame_files, groundtruth_files, strict=True):
+        fs = load_frames(frame_file)
+        _, joints, visible = read_groundtruth(gt_file)
+        factor = fs.frames.shape[1] / fs.source_size[1]
+        picks = np.linspace(0, len(fs) - 1, frames_per_video + 2)[1:-1].round().astype(int)
+        category, video = Path(frame_file).parent.name, Path(frame_file).stem
+        rows.setdefault(category, []).extend(
+            (video, int(fs.index[t]), fs.frames[t], joints[fs.index[t]] * factor,
+             visible[fs.index[t]], fs.boxes[t])
+            for t in picks
+        )
+    contact_sheet(sorted(rows.items()), path)

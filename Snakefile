@@ -1,0 +1,20 @@
+from snakemake.utils import min_version
+
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/frames.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    """Everything the configured run produces."""
+    input:
+        all_targets(),
+    default_target: True

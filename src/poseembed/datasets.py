@@ -1,0 +1,59 @@
+"""Which videos a dataset holds: the Olympic Sports categories, synthetic video ids, and the
+listing of a user's ``<videos>/<category>/<video>`` folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from poseembed.formats.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+
+OLYMPIC_SPORTS: tuple[str, ...] = (
+    "basketball_layup",
+    "bowling",
+    "clean_and_jerk",
+    "discus_throw",
+    "diving_platform_10m",
+    "diving_springboard_3m",
+    "hammer_throw",
+    "high_jump",
+    "javelin_throw",
+    "long_jump",
+    "pole_vault",
+    "shot_put",
+    "snatch",
+    "tennis_serve",
+    "triple_jump",
+    "vault",
+)
+
+
+def synthetic_video_id(category: str, index: int) -> str:
+    return f"{category}_{index:03d}"
+
+
+def synthetic_videos(categories: list[str], per_category: int) -> list[tuple[str, str]]:
+    return [(c, synthetic_video_id(c, i)) for c in categories for i in range(per_category)]
+
+
+def video_sources(root: str | os.PathLike, exclude: list[str] | None = None,
+                  categories: list[str] | None = None) -> dict[tuple[str, str], Path]:
+    """``{(category, video): path}`` for ``root/<category>/<video>.<ext>`` and frame folders."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: the videos folder does not exist (dataset.videos)")
+    found: dict[tuple[str, str], Path] = {}
+    skip = set(exclude or [])
+    for cat_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if categories and cat_dir.name not in categories:
+            continue
+        for p in sorted(cat_dir.iterdir()):
+            is_video = p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+            is_folder = p.is_dir() and any(q.suffix.lower() in IMAGE_SUFFIXES for q in p.iterdir())
+            if (is_video or is_folder) and p.stem not in skip:
+                key = (cat_dir.name, p.stem if is_video else p.name)
+                if key in found:
+                    raise ValueError(f"{root}: two sources for video {key[1]!r}: {found[key]} "
+                                     f"and {p}; keep one or exclude it")
+                found[key] = p
+    return found

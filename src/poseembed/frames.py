@@ -1,0 +1,68 @@
+"""Frame artifacts: every frame of a video, resized, with its box, index and the frame rate.
+
+One ``.npz`` per video (``frames`` (N, H, W, 3) uint8 BGR, ``boxes`` (N, 4) in the resized
+frame's pixels or NaN where the source has none, ``index`` (N,) source frame numbers, ``fps``,
+``source_size`` (width, height) and ``source``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from poseembed.atomic import atomic_path
+from poseembed.formats.bbox import boxes_for_frames, read_bb
+from poseembed.formats.video import read_video
+
+
+@dataclass
+class FrameSet:
+    frames: np.ndarray
+    boxes: np.ndarray
+    index: np.ndarray
+    fps: float
+    source_size: tuple[int, int]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def extract_frames(
+    video: str | os.PathLike,
+    boxes_file: str | os.PathLike | None,
+    height: int = 0,
+    step: int = 1,
+    folder_fps: float = 25.0,
+) -> FrameSet:
+    """Decode a video, keep every ``step``-th frame, resize to ``height`` (0 keeps the size)."""
+    frames, fps = read_video(video, folder_fps)
+    src_h, src_w = frames[0].shape[:2]
+    index = np.arange(0, len(frames), step)
+    kept = [frames[i] for i in index]
+    factor = 1.0 if height in (0, src_h) else height / src_h
+    if factor != 1.0:
+        size = (round(src_w * factor), height)
+        kept = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in kept]
+    if boxes_file is not None:
+        bb_frames, bb = read_bb(boxes_file)
+        boxes = boxes_for_frames(index, bb_frames, bb) * factor
+    else:
+        boxes = np.full((len(index), 4), np.nan)
+    return FrameSet(np.stack(kept), boxes, index, fps / step, (src_w, src_h), str(video))
+
+
+def save_frames(path: str | os.PathLike, fs: FrameSet) -> None:
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, frames=fs.frames, boxes=fs.boxes, index=fs.index, fps=fs.fps,
+                 source_size=np.array(fs.source_size), source=fs.source)
+
+
+def load_frames(path: str | os.PathLike) -> FrameSet:
+    with np.load(path) as d:
+        return FrameSet(d["frames"], d["boxes"], d["index"], float(d["fps"]),
+                        tuple(int(v) for v in d["source_size"]), str(d["source"]))

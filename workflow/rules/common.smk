@@ -1,0 +1,68 @@
+"""Validation of the configuration, the list of videos, and helpers shared by the rules."""
+
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
+
+
+validate(config, "../schemas/config.schema.yaml", set_default=True)
+
+SYNTHETIC = config["dataset"]["kind"] == "synthetic"
+DATA_ROOT = Path("results/synthetic" if SYNTHETIC else config["dataset"]["root"])
+
+
+def _video_table():
+    ds = config["dataset"]
+    if SYNTHETIC:
+        cats = ds["categories"] or list(OLYMPIC_SPORTS)
+        unknown = sorted(set(cats) - set(OLYMPIC_SPORTS))
+        if unknown:
+            raise ValueError(
+                f"config dataset.categories: {unknown} have no synthetic motion program; "
+                f"choose among {list(OLYMPIC_SPORTS)}"
+            )
+        pairs = synthetic_videos(cats, config["synthetic"]["videos_per_category"])
+        return {
+            (c, v): DATA_ROOT / ds["videos"] / c / f"{v}.mp4"
+            for c, v in pairs
+            if v not in ds["exclude"]
+        }
+    table = video_sources(DATA_ROOT / ds["videos"], ds["exclude"], ds["categories"])
+    if not table:
+        raise ValueError(
+            f"config dataset.root/videos: no videos under {DATA_ROOT / ds['videos']}; "
+            "expected <category>/<video>.<ext> or <category>/<video>/<frames>"
+        )
+    return table
+
+
+VIDEOS = _video_table()
+CATEGORIES = sorted({c for c, _ in VIDEOS})
+
+
+wildcard_constraints:
+    category="[A-Za-z0-9_\-]+",
+    video="[^/]+",
+
+
+def video_source(wildcards):
+    return str(VIDEOS[(wildcards.category, wildcards.video)])
+
+
+def boxes_source(wildcards):
+    path = DATA_ROOT / config["dataset"]["boxes"] / wildcards.category / f"{wildcards.video}.bb"
+    return str(path) if SYNTHETIC or path.exists() else []
+
+
+def per_video(pattern):
+    return [pattern.format(category=c, video=v) for c, v in sorted(VIDEOS)]
+
+
+def all_targets():
+    targets = per_video("results/crops/{category}/{video}.npy")
+    if SYNTHETIC:
+        targets.append("results/figures/synthetic_samples.png")
+        targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
+    return targets
