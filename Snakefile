@@ -1,6 +1,5 @@
 from snakemake.utils import min_version
 
-
 min_version("9.0")
 
 
@@ -17,4 +16,3 @@ rule all:
     """Everything the configured run produces."""
     input:
         all_targets(),
-    default_target: True

@@ -4,8 +4,20 @@ from poseembed.data.synthetic import SyntheticSpec, write_category
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-spec = SyntheticSpec(**{k: tuple(v) if isinstance(v, list) else v
-                        for k, v in snakemake.params.spec.items()})
+spec = SyntheticSpec(
+    **{k: tuple(v) if isinstance(v, list) else v for k, v in snakemake.params.spec.items()}
+)
 category = snakemake.wildcards.category
-log.info("rendering %d videos of %s", spec.videos_per_category, category)
-write_category(category, snakemake.params.root, snakemake.params.seed, spec)
+out = snakemake.output
+log.info("rendering %d videos of %s", len(out.videos), category)
+write_category(
+    category,
+    snakemake.params.seed,
+    spec,
+    list(out.videos),
+    list(out.boxes),
+    list(out.groundtruth),
+    list(out.masks),
+    out.labels,
+    out.frame_list,
+)

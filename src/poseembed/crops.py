@@ -12,7 +12,7 @@ from poseembed.atomic import atomic_path
 
 def crop_side(size: int, margin: float) -> int:
     """Side of the stored crop: the network input plus ``margin`` of it on every side."""
-    return int(round(size * (1 + 2 * margin)))
+    return round(size * (1 + 2 * margin))
 
 
 def square_boxes(boxes: np.ndarray, context: float) -> np.ndarray:
@@ -36,10 +36,19 @@ def person_crops(
     out = np.empty((n, out_side, out_side, 3), np.uint8)
     for i in range(n):
         # Affine map that sends the square's centre to the crop's centre.
-        m = np.array([[scale[i], 0, out_side / 2 - scale[i] * sq[i, 0]],
-                      [0, scale[i], out_side / 2 - scale[i] * sq[i, 1]]])
-        out[i] = cv2.warpAffine(frames[i], m, (out_side, out_side), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE)
+        m = np.array(
+            [
+                [scale[i], 0, out_side / 2 - scale[i] * sq[i, 0]],
+                [0, scale[i], out_side / 2 - scale[i] * sq[i, 1]],
+            ]
+        )
+        out[i] = cv2.warpAffine(
+            frames[i],
+            m,
+            (out_side, out_side),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
     return out
 
 

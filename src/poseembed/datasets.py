@@ -36,8 +36,9 @@ def synthetic_videos(categories: list[str], per_category: int) -> list[tuple[str
     return [(c, synthetic_video_id(c, i)) for c in categories for i in range(per_category)]
 
 
-def video_sources(root: str | os.PathLike, exclude: list[str] | None = None,
-                  categories: list[str] | None = None) -> dict[tuple[str, str], Path]:
+def video_sources(
+    root: str | os.PathLike, exclude: list[str] | None = None, categories: list[str] | None = None
+) -> dict[tuple[str, str], Path]:
     """``{(category, video): path}`` for ``root/<category>/<video>.<ext>`` and frame folders."""
     root = Path(root)
     if not root.is_dir():
@@ -53,7 +54,9 @@ def video_sources(root: str | os.PathLike, exclude: list[str] | None = None,
             if (is_video or is_folder) and p.stem not in skip:
                 key = (cat_dir.name, p.stem if is_video else p.name)
                 if key in found:
-                    raise ValueError(f"{root}: two sources for video {key[1]!r}: {found[key]} "
-                                     f"and {p}; keep one or exclude it")
+                    raise ValueError(
+                        f"{root}: two sources for video {key[1]!r}: {found[key]} "
+                        f"and {p}; keep one or exclude it"
+                    )
                 found[key] = p
     return found

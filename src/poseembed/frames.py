@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -58,11 +57,24 @@ def extract_frames(
 
 def save_frames(path: str | os.PathLike, fs: FrameSet) -> None:
     with atomic_path(path, suffix=".npz") as tmp:
-        np.savez(tmp, frames=fs.frames, boxes=fs.boxes, index=fs.index, fps=fs.fps,
-                 source_size=np.array(fs.source_size), source=fs.source)
+        np.savez(
+            tmp,
+            frames=fs.frames,
+            boxes=fs.boxes,
+            index=fs.index,
+            fps=fs.fps,
+            source_size=np.array(fs.source_size),
+            source=fs.source,
+        )
 
 
 def load_frames(path: str | os.PathLike) -> FrameSet:
     with np.load(path) as d:
-        return FrameSet(d["frames"], d["boxes"], d["index"], float(d["fps"]),
-                        tuple(int(v) for v in d["source_size"]), str(d["source"]))
+        return FrameSet(
+            d["frames"],
+            d["boxes"],
+            d["index"],
+            float(d["fps"]),
+            tuple(int(v) for v in d["source_size"]),
+            str(d["source"]),
+        )

@@ -19,8 +19,12 @@ def setup_job_logging(log_path: str | os.PathLike | None) -> logging.Logger:
     if log_path:
         os.makedirs(os.path.dirname(os.fspath(log_path)) or ".", exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=handlers,
+        force=True,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logger = logging.getLogger("poseembed")
 
     def excepthook(kind, value, tb):
@@ -32,5 +36,11 @@ def setup_job_logging(log_path: str | os.PathLike | None) -> logging.Logger:
 
 def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
     """A tqdm bar; refreshed every second on a terminal, every 30 s in a log file."""
-    yield from tqdm(items, desc=desc, total=total, mininterval=1.0 if sys.stderr.isatty() else 30,
-                    file=sys.stderr, dynamic_ncols=True)
+    yield from tqdm(
+        items,
+        desc=desc,
+        total=total,
+        mininterval=1.0 if sys.stderr.isatty() else 30,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )

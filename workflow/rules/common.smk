@@ -6,7 +6,6 @@ from snakemake.utils import validate
 
 from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
 
-
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 SYNTHETIC = config["dataset"]["kind"] == "synthetic"
@@ -52,7 +51,12 @@ def video_source(wildcards):
 
 
 def boxes_source(wildcards):
-    path = DATA_ROOT / config["dataset"]["boxes"] / wildcards.category / f"{wildcards.video}.bb"
+    path = (
+        DATA_ROOT
+        / config["dataset"]["boxes"]
+        / wildcards.category
+        / f"{wildcards.video}.bb"
+    )
     return str(path) if SYNTHETIC or path.exists() else []
 
 
@@ -66,3 +70,24 @@ def all_targets():
         targets.append("results/figures/synthetic_samples.png")
         targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
     return targets
+
+
+_STILL_KEYS = ("stills", "still_size", "noise_sigma")
+
+
+def synthetic_params(videos):
+    """The generator's keys that the videos (or the stills) depend on, and no others."""
+    syn = config["synthetic"]
+    return {k: v for k, v in syn.items() if (k not in _STILL_KEYS) == videos}
+
+
+def synthetic_outputs(pattern):
+    n = config["synthetic"]["videos_per_category"]
+    return [pattern.format(i=i, cat="{category}") for i in range(n)]
+
+
+def contact_sheet_videos():
+    n = config["figures"]["contact_sheet_videos"]
+    return [
+        (c, v) for c in CATEGORIES for v in sorted(v for k, v in VIDEOS if k == c)[:n]
+    ]

@@ -8,14 +8,16 @@ rule extract_frames:
         boxes=boxes_source,
     output:
         frames="results/frames/{category}/{video}.npz",
-    params:
-        height=config["frames"]["height"],
-        step=config["frames"]["step"],
-        folder_fps=config["frames"]["folder_fps"],
     log:
         "results/logs/extract_frames/{category}/{video}.log",
     benchmark:
         "results/benchmarks/extract_frames/{category}/{video}.tsv"
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        height=config["frames"]["height"],
+        step=config["frames"]["step"],
+        folder_fps=config["frames"]["folder_fps"],
     script:
         "../../scripts/extract_frames.py"
 
@@ -26,11 +28,13 @@ rule crops:
         frames="results/frames/{category}/{video}.npz",
     output:
         crops="results/crops/{category}/{video}.npy",
+    log:
+        "results/logs/crops/{category}/{video}.log",
+    conda:
+        "../../envs/poseembed.yaml"
     params:
         size=config["crops"]["size"],
         margin=config["crops"]["margin"],
         context=config["crops"]["context"],
-    log:
-        "results/logs/crops/{category}/{video}.log",
     script:
         "../../scripts/crops.py"

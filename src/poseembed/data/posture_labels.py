@@ -49,6 +49,8 @@ def make_posture_labels(
         pos_flip.append(flip[p].astype(np.int64))
         neg_flip.append(flip[q].astype(np.int64))
     if len(anchors) < n_anchors:
-        raise ValueError(f"only {len(anchors)} of {n_anchors} anchors have {n_pos} positives and "
-                         f"{n_neg} negatives in other videos; render more videos per category")
+        raise ValueError(
+            f"only {len(anchors)} of {n_anchors} anchors have {n_pos} positives and "
+            f"{n_neg} negatives in other videos; render more videos per category"
+        )
     return PostureLabels(np.array(anchors), pos, neg, pos_flip, neg_flip)

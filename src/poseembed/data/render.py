@@ -1,4 +1,4 @@
-"""Drawing of the synthetic scenes: textured backgrounds, clothed bodies, camera and image effects."""
+"""Drawing of synthetic scenes: textured backgrounds, clothed bodies, camera and image effects."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ def make_background(rng: np.random.Generator, width: int, height: int, horizon: 
     for _ in range(int(rng.integers(3, 9))):
         x = int(rng.integers(0, width))
         w = int(rng.integers(3, 14))
-        cv2.rectangle(img, (x, int(horizon * rng.uniform(0.2, 0.8))), (x + w, horizon),
-                      _colour(rng), -1)
+        cv2.rectangle(
+            img, (x, int(horizon * rng.uniform(0.2, 0.8))), (x + w, horizon), _colour(rng), -1
+        )
     for _ in range(int(rng.integers(1, 4))):
         y = int(rng.integers(horizon + 2, height))
         cv2.line(img, (0, y), (width - 1, y + int(rng.integers(-8, 9))), _colour(rng, 150), 1)
@@ -136,7 +137,9 @@ def draw_person(
     return mask
 
 
-def visible_joints(joints2d: np.ndarray, occluder: np.ndarray, width: int, height: int) -> np.ndarray:
+def visible_joints(
+    joints2d: np.ndarray, occluder: np.ndarray, width: int, height: int
+) -> np.ndarray:
     """1 where a joint lies inside the frame and not behind a foreground occluder."""
     x, y = joints2d[:, 0], joints2d[:, 1]
     inside = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)

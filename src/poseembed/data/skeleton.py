@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from poseembed.joints import J, N_JOINTS
+from poseembed.joints import N_JOINTS, J
 
 DOFS: tuple[str, ...] = (
     "yaw",
@@ -64,19 +64,25 @@ def sample_actor(rng: np.random.Generator) -> Actor:
 def _rx(a: np.ndarray) -> np.ndarray:
     c, s = np.cos(a), np.sin(a)
     o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack([np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2)
+    return np.stack(
+        [np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2
+    )
 
 
 def _ry(a: np.ndarray) -> np.ndarray:
     c, s = np.cos(a), np.sin(a)
     o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack([np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2)
+    return np.stack(
+        [np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2
+    )
 
 
 def _rz(a: np.ndarray) -> np.ndarray:
     c, s = np.cos(a), np.sin(a)
     o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack([np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2)
+    return np.stack(
+        [np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2
+    )
 
 
 def _apply(r: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -84,7 +90,7 @@ def _apply(r: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def forward_kinematics(dofs_deg: np.ndarray, actor: Actor) -> np.ndarray:
-    """Joint positions (N, 16, 3) in metres, pelvis at the origin, for angles (N, N_DOFS) in degrees."""
+    """Joints (N, 16, 3) in metres, pelvis at the origin, for angles (N, N_DOFS) in degrees."""
     a = np.deg2rad(np.asarray(dofs_deg, dtype=np.float64))
     n = a.shape[0]
     down = np.tile([0.0, -1.0, 0.0], (n, 1))
@@ -105,9 +111,7 @@ def forward_kinematics(dofs_deg: np.ndarray, actor: Actor) -> np.ndarray:
     leg("r", -1.0)
     leg("l", 1.0)
 
-    r_trunk = (
-        _ry(a[:, D["trunk_twist"]]) @ _rx(a[:, D["trunk_flex"]]) @ _rz(a[:, D["trunk_side"]])
-    )
+    r_trunk = _ry(a[:, D["trunk_twist"]]) @ _rx(a[:, D["trunk_flex"]]) @ _rz(a[:, D["trunk_side"]])
     thorax = _apply(r_trunk, up * actor.torso)
     r_neck = r_trunk @ _rx(a[:, D["neck_flex"]])
     neck = thorax + _apply(r_neck, up * actor.neck)

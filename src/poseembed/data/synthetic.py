@@ -1,6 +1,6 @@
 """The synthetic sports benchmark: rendered videos with full ground truth, in real formats.
 
-Layout under the output root (the same as a user's real dataset folder):
+The workflow writes it under ``results/synthetic`` in the layout of a user's real dataset:
 ``videos/<cat>/<video>.mp4``, ``bboxes/<cat>/<video>.bb`` (CliqueCNN),
 ``groundtruth/<cat>/<video>.csv`` (joints, visibility, repetition phase, camera shift) and
 ``groundtruth/<cat>/<video>_masks.npz`` (packed person masks), ``labels/labels_<cat>.hdf5`` and
@@ -29,7 +29,6 @@ from poseembed.data.render import (
     visible_joints,
 )
 from poseembed.data.skeleton import D, forward_kinematics, sample_actor
-from poseembed.datasets import synthetic_video_id
 from poseembed.formats.bbox import write_bb
 from poseembed.formats.cliquecnn import write_frame_list, write_labels
 from poseembed.formats.mpii import PersonAnnotations, write_mpii_json
@@ -147,8 +146,12 @@ def render_video(category: str, index: int, seed: int, spec: SyntheticSpec) -> R
     distractor = None
     if rng.random() < spec.distractor_prob:
         start = rng.uniform([0, 0], [w, h * 0.6])
-        distractor = (start, rng.normal(0, 2.0, 2), int(rng.integers(3, 7)),
-                      tuple(int(c) for c in rng.integers(0, 256, 3)))
+        distractor = (
+            start,
+            rng.normal(0, 2.0, 2),
+            int(rng.integers(3, 7)),
+            tuple(int(c) for c in rng.integers(0, 256, 3)),
+        )
     gain_amp, gain_period = rng.uniform(*spec.lighting_amp), rng.uniform(40, 120)
     gain_phase = rng.uniform(0, 2 * np.pi)
     blur = rng.uniform(0.5, 1.0) if rng.random() < spec.blur_prob else 0.0
@@ -159,15 +162,16 @@ def render_video(category: str, index: int, seed: int, spec: SyntheticSpec) -> R
     boxes = np.zeros((n, 4))
     for t in range(n):
         m = np.float32([[1, 0, -x0[t]], [0, 1, -y0[t]]])
-        frame = cv2.warpAffine(background, m, (w, h), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REFLECT)
+        frame = cv2.warpAffine(
+            background, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        )
         if distractor is not None:
             pos = distractor[0] + distractor[1] * t
             cv2.circle(frame, (int(pos[0]), int(pos[1])), distractor[2], distractor[3], -1)
         mask = draw_person(frame, joints[t], depth[t], actor, look, float(scale[t]))
         occ_mask = np.zeros((h, w), np.uint8)
         if occluder is not None:
-            x = int(round(occluder[0] - x0[t]))
+            x = round(occluder[0] - x0[t])
             cv2.rectangle(frame, (x, 0), (x + occluder[1], h - 1), occluder[2], -1)
             cv2.rectangle(occ_mask, (x, 0), (x + occluder[1], h - 1), 255, -1)
             mask[occ_mask > 0] = 0
@@ -237,24 +241,34 @@ def read_masks(path: str | os.PathLike) -> np.ndarray:
         return np.unpackbits(data["packed"], axis=-1, count=shape[-1]).astype(bool)
 
 
-def write_category(category: str, root: str | os.PathLike, seed: int, spec: SyntheticSpec) -> None:
-    """Render and write every video of a category, its ground truth and its posture labels."""
-    root = Path(root)
+def write_category(
+    category: str,
+    seed: int,
+    spec: SyntheticSpec,
+    videos: list[str],
+    boxes: list[str],
+    groundtruth: list[str],
+    masks: list[str],
+    labels: str,
+    frame_list: str,
+) -> None:
+    """Render a category's videos (video ``i`` to ``videos[i]`` and so on), its ground truth and
+    its posture labels."""
     joints, visible, names = [], [], []
-    for i in range(spec.videos_per_category):
-        name = synthetic_video_id(category, i)
+    for i, (video_path, bb_path, gt_path, mask_path) in enumerate(
+        zip(videos, boxes, groundtruth, masks, strict=True)
+    ):
         video = render_video(category, i, seed, spec)
-        write_video_file(root / "videos" / category / f"{name}.mp4", video.frames, spec.fps)
-        write_bb(root / "bboxes" / category / f"{name}.bb", np.arange(len(video.frames)),
-                 video.boxes)
-        _write_table(root / "groundtruth" / category / f"{name}.csv", groundtruth_table(video))
-        _write_masks(root / "groundtruth" / category / f"{name}_masks.npz", video.masks)
+        write_video_file(video_path, video.frames, spec.fps)
+        write_bb(bb_path, np.arange(len(video.frames)), video.boxes)
+        _write_table(Path(gt_path), groundtruth_table(video))
+        _write_masks(Path(mask_path), video.masks)
         joints.append(video.joints)
         visible.append(video.visible)
-        names.append(name)
+        names.append(Path(video_path).stem)
     items = [(name, t) for name, j in zip(names, joints, strict=True) for t in range(len(j))]
     video_of = np.concatenate([np.full(len(j), i) for i, j in enumerate(joints)])
-    labels = make_posture_labels(
+    posture = make_posture_labels(
         np.concatenate(joints),
         np.concatenate(visible),
         video_of,
@@ -263,12 +277,13 @@ def write_category(category: str, root: str | os.PathLike, seed: int, spec: Synt
         spec.positives_per_anchor,
         spec.negatives_per_anchor,
     )
-    write_frame_list(root / "labels" / f"imagePaths_{category}.txt", items)
-    write_labels(root / "labels" / f"labels_{category}.hdf5", labels)
+    write_frame_list(frame_list, items)
+    write_labels(labels, posture)
 
 
-def render_still(index: int, seed: int, spec: SyntheticSpec) -> tuple[np.ndarray, np.ndarray,
-                                                                      np.ndarray, np.ndarray]:
+def render_still(
+    index: int, seed: int, spec: SyntheticSpec
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A single-person image of a held-out actor and background: image, joints, visible, box."""
     rng = np.random.default_rng([seed, _STILLS_STREAM, index])
     category = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
@@ -282,31 +297,36 @@ def render_still(index: int, seed: int, spec: SyntheticSpec) -> tuple[np.ndarray
     extent = np.ptp(body[:, :2], axis=0).max()
     f = size * rng.uniform(0.55, 0.75) / max(extent, 0.5)
     centre = body[:, :2].mean(0) if extent > 0 else np.zeros(2)
-    joints = np.stack([size / 2 + (body[:, 0] - centre[0]) * f,
-                       size / 2 - (body[:, 1] - centre[1]) * f], 1)
+    joints = np.stack(
+        [size / 2 + (body[:, 0] - centre[0]) * f, size / 2 - (body[:, 1] - centre[1]) * f], 1
+    )
     joints += rng.uniform(-0.1, 0.1, 2) * size
     image = make_background(rng, size, size, int(size * rng.uniform(0.4, 0.8)))
     mask = draw_person(image, joints, body[:, 2], actor, look, f)
-    image = degrade(image, rng, rng.uniform(0.8, 1.2), rng.uniform(0, 0.8),
-                    rng.uniform(*spec.noise_sigma))
+    image = degrade(
+        image, rng, rng.uniform(0.8, 1.2), rng.uniform(0, 0.8), rng.uniform(*spec.noise_sigma)
+    )
     visible = visible_joints(joints, np.zeros((size, size), np.uint8), size, size)
     return image, joints, visible, _mask_box(mask, joints, size, size)
 
 
-def write_stills(root: str | os.PathLike, seed: int, spec: SyntheticSpec) -> None:
-    """The held-out still-image set in the MPII JSON form (``scale`` = box height * 1.25 / 200)."""
-    root = Path(root) / "mpii"
+def write_stills(
+    annotations: str | os.PathLike, images: str | os.PathLike, seed: int, spec: SyntheticSpec
+) -> None:
+    """The held-out still-image set in the MPII JSON form (``scale`` = box height * 1.25 / 200);
+    the JSON's image names are relative to ``images``."""
     names, centers, scales, joints, visible = [], [], [], [], []
     for i in range(spec.stills):
         image, j, v, box = render_still(i, seed, spec)
         name = f"still_{i:05d}.jpg"
-        with atomic_path(root / "images" / name) as tmp:
+        with atomic_path(Path(images) / name) as tmp:
             cv2.imwrite(str(tmp), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
         names.append(name)
         centers.append([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
         scales.append((box[3] - box[1]) * 1.25 / 200)
         joints.append(j)
         visible.append(v)
-    ann = PersonAnnotations(names, np.array(centers), np.array(scales), np.array(joints),
-                            np.array(visible))
-    write_mpii_json(root / "annotations.json", ann)
+    ann = PersonAnnotations(
+        names, np.array(centers), np.array(scales), np.array(joints), np.array(visible)
+    )
+    write_mpii_json(annotations, ann)

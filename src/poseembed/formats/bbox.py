@@ -20,7 +20,8 @@ def read_bb(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     try:
         data = np.loadtxt(path, ndmin=2, dtype=np.float64)
     except ValueError as err:
-        raise BoxFileError(f"{path}: not a box file of lines 'frame xmin ymin xmax ymax' ({err})")
+        msg = f"{path}: not a box file of lines 'frame xmin ymin xmax ymax' ({err})"
+        raise BoxFileError(msg) from err
     if data.size == 0:
         return np.zeros(0, np.int64), np.zeros((0, 4))
     if data.shape[1] != 5:

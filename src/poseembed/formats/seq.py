@@ -31,8 +31,14 @@ def read_seq_header(data: bytes, path: str | os.PathLike) -> dict:
         raise SeqError(f"{path}: not a Norpix .seq file (no 0xFEED magic in a 1024-byte header)")
     width, height, depth, _, _, fmt, n_frames = struct.unpack_from("<7I", data, 548)
     fps = struct.unpack_from("<d", data, 584)[0]
-    return {"width": width, "height": height, "bit_depth": depth, "format": fmt,
-            "n_frames": n_frames, "fps": fps}
+    return {
+        "width": width,
+        "height": height,
+        "bit_depth": depth,
+        "format": fmt,
+        "n_frames": n_frames,
+        "fps": fps,
+    }
 
 
 def read_seq(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
@@ -46,8 +52,10 @@ def read_seq(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
             break
         size = struct.unpack_from("<I", data, pos)[0]
         if size <= 4 or pos + size > len(data):
-            raise SeqError(f"{path}: frame {len(frames)} at byte {pos} claims {size} bytes; "
-                           f"the file has {len(data) - pos} left (truncated?)")
+            raise SeqError(
+                f"{path}: frame {len(frames)} at byte {pos} claims {size} bytes; "
+                f"the file has {len(data) - pos} left (truncated?)"
+            )
         img = cv2.imdecode(np.frombuffer(data, np.uint8, size - 4, pos + 4), cv2.IMREAD_COLOR)
         if img is None:
             raise SeqError(f"{path}: frame {len(frames)} at byte {pos} is not a decodable JPEG")
@@ -57,13 +65,16 @@ def read_seq(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
             break
         pos = nxt - 4
     if len(frames) != header["n_frames"]:
-        raise SeqError(f"{path}: header announces {header['n_frames']} frames, "
-                       f"found {len(frames)} (truncated file?)")
+        raise SeqError(
+            f"{path}: header announces {header['n_frames']} frames, "
+            f"found {len(frames)} (truncated file?)"
+        )
     return frames, header["fps"]
 
 
-def write_seq(path: str | os.PathLike, frames: list[np.ndarray], fps: float,
-              quality: int = 90) -> None:
+def write_seq(
+    path: str | os.PathLike, frames: list[np.ndarray], fps: float, quality: int = 90
+) -> None:
     if not frames:
         raise ValueError("write_seq needs at least one frame")
     h, w = frames[0].shape[:2]

@@ -21,8 +21,9 @@ class VideoReadError(RuntimeError):
 def _read_opencv(path: Path) -> tuple[list[np.ndarray], float]:
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        raise VideoReadError(f"{path}: OpenCV cannot open it (unknown container or codec, "
-                             "or not a video)")
+        raise VideoReadError(
+            f"{path}: OpenCV cannot open it (unknown container or codec, or not a video)"
+        )
     expected = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
     frames = []
@@ -36,8 +37,10 @@ def _read_opencv(path: Path) -> tuple[list[np.ndarray], float]:
         raise VideoReadError(f"{path}: no frame could be decoded (empty or corrupt file)")
     # Containers' frame counts can be estimates; a shortfall beyond rounding means truncation.
     if expected > 0 and len(frames) < expected - max(2, round(0.02 * expected)):
-        raise VideoReadError(f"{path}: the container announces {expected} frames but only "
-                             f"{len(frames)} decode (truncated or corrupt file)")
+        raise VideoReadError(
+            f"{path}: the container announces {expected} frames but only "
+            f"{len(frames)} decode (truncated or corrupt file)"
+        )
     return frames, fps
 
 

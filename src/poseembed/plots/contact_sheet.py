@@ -25,8 +25,9 @@ def contact_sheet(
 ) -> None:
     """``rows``: (category, [(video, frame index, image BGR, joints, visible, box), ...])."""
     n_cols = max(len(items) for _, items in rows)
-    fig, axes = plt.subplots(len(rows), n_cols, figsize=(2.0 * n_cols, 1.6 * len(rows)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), n_cols, figsize=(2.0 * n_cols, 1.6 * len(rows)), squeeze=False
+    )
     for r, (category, items) in enumerate(rows):
         for c in range(n_cols):
             ax = axes[r, c]
@@ -41,8 +42,10 @@ def contact_sheet(
             ax.set_title(f"{video} #{frame}", fontsize=6)
             if c == 0:
                 ax.set_ylabel(category, fontsize=7, rotation=0, ha="right", va="center")
-    fig.suptitle("Synthetic sports: ground-truth skeleton (right red, left blue) and box (yellow)",
-                 fontsize=9)
+    fig.suptitle(
+        "Synthetic sports: ground-truth skeleton (right red, left blue) and box (yellow)",
+        fontsize=9,
+    )
     fig.tight_layout(rect=(0, 0, 1, 0.985))
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=110)
@@ -50,7 +53,9 @@ def contact_sheet(
 
 
 def sheet_from_artifacts(
-    frame_files: list[str], groundtruth_files: list[str], frames_per_video: int,
+    frame_files: list[str],
+    groundtruth_files: list[str],
+    frames_per_video: int,
     path: str | os.PathLike,
 ) -> None:
     """Contact sheet from frame artifacts and ground-truth tables, one row per category."""
@@ -62,8 +67,14 @@ def sheet_from_artifacts(
         picks = np.linspace(0, len(fs) - 1, frames_per_video + 2)[1:-1].round().astype(int)
         category, video = Path(frame_file).parent.name, Path(frame_file).stem
         rows.setdefault(category, []).extend(
-            (video, int(fs.index[t]), fs.frames[t], joints[fs.index[t]] * factor,
-             visible[fs.index[t]], fs.boxes[t])
+            (
+                video,
+                int(fs.index[t]),
+                fs.frames[t],
+                joints[fs.index[t]] * factor,
+                visible[fs.index[t]],
+                fs.boxes[t],
+            )
             for t in picks
         )
     contact_sheet(sorted(rows.items()), path)
