@@ -18,7 +18,7 @@ def setup_job_logging(log_path: str | os.PathLike | None) -> logging.Logger:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         os.makedirs(os.path.dirname(os.fspath(log_path)) or ".", exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode="w"))
+        handlers = [logging.FileHandler(log_path, mode="w")]
     logging.basicConfig(
         level=logging.INFO,
         handlers=handlers,

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from poseembed.config import check_config
 from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
 
+check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 SYNTHETIC = config["dataset"]["kind"] == "synthetic"

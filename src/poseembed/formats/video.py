@@ -22,7 +22,8 @@ def _read_opencv(path: Path) -> tuple[list[np.ndarray], float]:
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise VideoReadError(
-            f"{path}: OpenCV cannot open it (unknown container or codec, or not a video)"
+            f"{path}: OpenCV cannot open it (unknown container or codec, a truncated file, "
+            "or not a video)"
         )
     expected = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 25.0

@@ -1,0 +1,37 @@
+"""Checking a configuration against the workflow's JSON Schema, with every error named by key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_schema(path: str | os.PathLike) -> dict:
+    return yaml.safe_load(Path(path).read_text())
+
+
+def config_errors(config: dict, schema: dict) -> list[str]:
+    """One line per violation: the dotted key path, then what is wrong with it."""
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = []
+    for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
+        key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        lines.append(f"{key}: {err.message}")
+    return lines
+
+
+def check_config(config: dict, schema_path: str | os.PathLike) -> None:
+    """Raise ConfigError listing every invalid key before any job runs."""
+    errors = config_errors(config, load_schema(schema_path))
+    if errors:
+        raise ConfigError(
+            f"invalid configuration ({len(errors)} problem(s); keys and defaults are described "
+            f"in {schema_path}):\n  " + "\n  ".join(errors)
+        )

@@ -1,0 +1,130 @@
+"""Every reader and writer of the datasets' formats, on written files and on real samples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poseembed.formats.bbox import BoxFileError, boxes_for_frames, read_bb, write_bb
+from poseembed.formats.cliquecnn import (
+    PostureLabels,
+    read_frame_list,
+    read_labels,
+    write_frame_list,
+    write_labels,
+)
+from poseembed.formats.mpii import read_mpii_json, write_mpii_json
+from poseembed.formats.seq import SeqError, read_seq, read_seq_header, write_seq
+from poseembed.formats.video import VideoReadError, read_video
+from tests.conftest import realdata
+
+
+def test_bb_round_trip_and_alignment(tmp_path):
+    frames = np.array([0, 1, 2, 5])
+    boxes = np.array([[1, 2, 10, 20], [2, 3, 11, 21], [3, 4, 12, 22], [6, 7, 15, 25]], float)
+    write_bb(tmp_path / "a.bb", frames, boxes)
+    f, b = read_bb(tmp_path / "a.bb")
+    assert np.array_equal(f, frames) and np.allclose(b, boxes)
+    aligned = boxes_for_frames(np.arange(7), f, b)
+    assert np.allclose(aligned[3], boxes[2]) and np.allclose(aligned[4], boxes[3])
+
+
+def test_bb_errors_name_the_file(tmp_path):
+    (tmp_path / "bad.bb").write_text("0 1 2 3\n")
+    with pytest.raises(BoxFileError, match="bad.bb.*5 columns"):
+        read_bb(tmp_path / "bad.bb")
+    (tmp_path / "flip.bb").write_text("0 10 2 3 20\n")
+    with pytest.raises(BoxFileError, match="flip.bb: line 1"):
+        read_bb(tmp_path / "flip.bb")
+
+
+def test_cliquecnn_labels_and_frame_list_round_trip(tmp_path):
+    items = [("abc_00001_00010", i) for i in range(3)] + [("xyz_00000_00004", 0)]
+    write_frame_list(tmp_path / "imagePaths_vault.txt", items)
+    assert (tmp_path / "imagePaths_vault.txt").read_text().splitlines()[
+        1
+    ] == "./abc_00001_00010/I00001.png"
+    assert read_frame_list(tmp_path / "imagePaths_vault.txt") == items
+    labels = PostureLabels(
+        np.array([0, 3]),
+        [np.array([1, 2]), np.array([0, 1])],
+        [np.array([3, 3, 1]), np.array([2, 2, 2])],
+        [np.array([0, 1]), np.array([1, 1])],
+        [np.array([0, 0, 1]), np.array([1, 0, 0])],
+    )
+    write_labels(tmp_path / "labels_vault.hdf5", labels)
+    back = read_labels(tmp_path / "labels_vault.hdf5")
+    assert np.array_equal(back.anchors, labels.anchors)
+    for key in ("pos_ids", "neg_ids", "pos_flipvals", "neg_flipvals"):
+        assert all(
+            np.array_equal(x, y)
+            for x, y in zip(getattr(back, key), getattr(labels, key), strict=True)
+        )
+
+
+def test_frame_list_error_names_line(tmp_path):
+    (tmp_path / "l.txt").write_text("./v/I00001.png\nnonsense\n")
+    with pytest.raises(ValueError, match=r"l.txt:2"):
+        read_frame_list(tmp_path / "l.txt")
+
+
+def test_mpii_json_reads_real_sample_and_round_trips(tmp_path):
+    ann = read_mpii_json(realdata("mpii", "test_mpii.json"))
+    assert len(ann) >= 5 and ann.joints.shape[1:] == (16, 2)
+    assert set(np.unique(ann.visible)) <= {0, 1}
+    assert np.all(ann.scales > 0)
+    write_mpii_json(tmp_path / "a.json", ann)
+    back = read_mpii_json(tmp_path / "a.json")
+    assert back.images == ann.images
+    assert np.allclose(back.joints, ann.joints, atol=0.01) and np.array_equal(
+        back.visible, ann.visible
+    )
+
+
+def test_seq_round_trip_and_truncation(tmp_path):
+    ramp = np.add.outer(np.arange(24), np.arange(32))[..., None].repeat(3, -1)
+    frames = [(ramp * 2 + 30 * i).astype(np.uint8) for i in range(5)]
+    write_seq(tmp_path / "a.seq", frames, fps=29.97)
+    data = (tmp_path / "a.seq").read_bytes()
+    header = read_seq_header(data, "a.seq")
+    assert (header["width"], header["height"], header["n_frames"]) == (32, 24, 5)
+    back, fps = read_seq(tmp_path / "a.seq")
+    assert fps == pytest.approx(29.97) and len(back) == 5
+    errors = [np.abs(b.astype(int) - f).mean() for b, f in zip(back, frames, strict=True)]
+    assert max(errors) < 3  # JPEG: close, in order, not equal
+    (tmp_path / "cut.seq").write_bytes(data[: len(data) * 2 // 3])
+    with pytest.raises(SeqError, match="cut.seq"):
+        read_seq(tmp_path / "cut.seq")
+    (tmp_path / "not.seq").write_bytes(b"\0" * 2000)
+    with pytest.raises(VideoReadError, match="not.seq: not a Norpix"):
+        read_video(tmp_path / "not.seq")
+
+
+def test_video_readers_on_real_samples():
+    frames, fps = read_video(realdata("videos", "pool_cleaning.mp4"))
+    assert len(frames) == 300 and frames[0].shape == (256, 340, 3) and fps == pytest.approx(30)
+    frames, fps = read_video(realdata("videos", "eye_makeup.avi"))
+    assert len(frames) == 164 and frames[0].shape == (240, 320, 3) and fps == pytest.approx(25)
+
+
+@pytest.mark.parametrize("name,keep", [("pool_cleaning.mp4", 0.5), ("eye_makeup.avi", 0.5)])
+def test_truncated_video_gives_a_clear_error(tmp_path, name, keep):
+    data = realdata("videos", name).read_bytes()
+    cut = tmp_path / f"cut_{name}"
+    cut.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(VideoReadError, match=f"cut_{name}.*(truncated|cannot open)"):
+        read_video(cut)
+
+
+def test_frame_folder_and_mixed_sizes(tmp_path):
+    import cv2
+
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"I{i:05d}.png"), np.full((10, 12, 3), i * 40, np.uint8))
+    frames, fps = read_video(folder, folder_fps=12.5)
+    assert len(frames) == 3 and fps == 12.5 and frames[2][0, 0, 0] == 80
+    cv2.imwrite(str(folder / "I00003.png"), np.zeros((11, 12, 3), np.uint8))
+    with pytest.raises(VideoReadError, match="different sizes"):
+        read_video(folder)

@@ -1,0 +1,67 @@
+"""Frame extraction and person crops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poseembed.crops import crop_side, load_crops, person_crops, save_crops
+from poseembed.data.synthetic import read_groundtruth
+from poseembed.datasets import video_sources
+from poseembed.frames import extract_frames, load_frames, save_frames
+from tests.conftest import realdata
+
+
+def test_extraction_of_synthetic_video_keeps_boxes_and_ground_truth(long_jump, tmp_path):
+    fs = extract_frames(long_jump["videos"][0], long_jump["boxes"][0], height=60, step=2)
+    table, joints, vis = read_groundtruth(long_jump["groundtruth"][0])
+    assert len(fs) == (len(table) + 1) // 2
+    assert fs.frames.shape[1:] == (60, 80, 3) and fs.source_size == (160, 120)
+    assert fs.fps == pytest.approx(12.5)
+    # Boxes scaled with the frames still hold the scaled visible joints.
+    j = joints[fs.index] * 0.5
+    v = vis[fs.index].astype(bool)
+    b = fs.boxes[:, None, :]
+    inside = (j[..., 0] >= b[..., 0] - 1) & (j[..., 0] <= b[..., 2] + 1)
+    assert inside[v].all()
+    save_frames(tmp_path / "f.npz", fs)
+    back = load_frames(tmp_path / "f.npz")
+    assert np.array_equal(back.frames, fs.frames) and np.allclose(back.boxes, fs.boxes)
+
+
+def test_crops_centre_the_person_and_memory_map(long_jump, tmp_path):
+    fs = extract_frames(long_jump["videos"][1], long_jump["boxes"][1])
+    crops = person_crops(fs.frames, fs.boxes, size=32, margin=0.25)
+    side = crop_side(32, 0.25)
+    assert crops.shape == (len(fs), side, side, 3) and crops.dtype == np.uint8
+    save_crops(tmp_path / "c.npy", crops)
+    mm = load_crops(tmp_path / "c.npy")
+    assert isinstance(mm, np.memmap) and np.array_equal(mm[3], crops[3])
+    # A synthetic box on a flat frame lands at the crop's centre.
+    frame = np.zeros((1, 100, 100, 3), np.uint8)
+    frame[0, 40:60, 45:55] = 255
+    c = person_crops(frame, np.array([[45, 40, 54, 59]], float), size=20, margin=0.5, context=0.0)
+    ys, xs = np.nonzero(c[0, :, :, 0] > 127)
+    assert abs(ys.mean() - (c.shape[1] - 1) / 2) < 1 and abs(xs.mean() - (c.shape[2] - 1) / 2) < 1
+
+
+def test_extraction_of_real_videos_without_boxes():
+    fs = extract_frames(realdata("videos", "eye_makeup.avi"), None, height=120)
+    assert len(fs) == 164 and fs.frames.shape[1:] == (120, 160, 3)
+    assert np.isnan(fs.boxes).all()
+    crops = person_crops(fs.frames[:4], fs.boxes[:4], size=32, margin=0.1)
+    assert crops.shape == (4, 38, 38, 3)
+
+
+def test_video_sources_lists_files_and_frame_folders(tmp_path):
+    (tmp_path / "vault" / "clip_a").mkdir(parents=True)
+    (tmp_path / "vault" / "clip_a" / "I00000.png").write_bytes(b"")
+    (tmp_path / "vault" / "clip_b.seq").write_bytes(b"")
+    (tmp_path / "vault" / "notes.txt").write_text("")
+    (tmp_path / "snatch").mkdir()
+    (tmp_path / "snatch" / "x.mp4").write_bytes(b"")
+    found = video_sources(tmp_path)
+    assert sorted(found) == [("snatch", "x"), ("vault", "clip_a"), ("vault", "clip_b")]
+    assert sorted(video_sources(tmp_path, exclude=["clip_b"], categories=["vault"])) == [
+        ("vault", "clip_a")
+    ]

@@ -1,0 +1,162 @@
+"""The Snakemake workflow: lint, dry runs, a tiny end-to-end run, failures and rerun triggers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+TINY = {
+    "dataset": {"categories": ["long_jump", "vault"]},
+    "synthetic": {
+        "videos_per_category": 3,
+        "anchors_per_category": 3,
+        "positives_per_anchor": 2,
+        "negatives_per_anchor": 6,
+        "stills": 4,
+    },
+}
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [
+            SNAKEMAKE,
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--cores",
+            "2",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"snakemake {args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+    return proc
+
+
+def jobs_of_dry_run(workdir: Path, *args: str) -> dict[str, int]:
+    out = snakemake(workdir, "-n", "--quiet", "rules", *args).stdout
+    counts = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] not in ("total", "job"):
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def write_config(workdir: Path, config: dict) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+
+
+def test_lint_is_clean():
+    proc = subprocess.run([SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr
+
+
+def test_dry_run_of_the_default_config(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    jobs = jobs_of_dry_run(tmp_path)
+    assert jobs["synthesize_category"] == 16
+    assert jobs["extract_frames"] == jobs["crops"] == 16 * 6
+    assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("tiny")
+    write_config(work, TINY)
+    snakemake(work)
+    return work
+
+
+def test_tiny_run_writes_every_artifact(tiny_run):
+    r = tiny_run / "results"
+    for cat in ("long_jump", "vault"):
+        for i in range(3):
+            name = f"{cat}_{i:03d}"
+            assert (r / "frames" / cat / f"{name}.npz").is_file()
+            crops = np.load(r / "crops" / cat / f"{name}.npy", mmap_mode="r")
+            assert crops.shape[1:] == (83, 83, 3)
+            assert (r / "logs" / "extract_frames" / cat / f"{name}.log").read_text()
+        assert (r / "synthetic" / "labels" / f"labels_{cat}.hdf5").is_file()
+    sheet = cv2.imread(str(r / "figures" / "synthetic_samples.png"))
+    assert sheet is not None and sheet.shape[0] > 200
+    assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 4
+    assert not list(r.rglob(".*.npz")) and not list(r.rglob(".*.npy")), "temporary files left"
+    assert jobs_of_dry_run(tiny_run) == {}
+
+
+def edited(workdir: Path, section: str, key: str, value) -> str:
+    """A config file that changes one key (what a user's edit of config.yaml amounts to)."""
+    path = workdir / f"edit_{section}_{key}.yaml"
+    path.write_text(yaml.safe_dump({section: {key: value}}))
+    return str(path)
+
+
+def test_editing_crop_size_reruns_only_the_crops(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "crops", "size", 48))
+    assert (
+        jobs.get("crops") == 6
+        and "extract_frames" not in jobs
+        and "synthesize_category" not in jobs
+    )
+
+
+def test_editing_the_still_count_reruns_only_the_stills(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "stills", 5))
+    assert set(jobs) <= {"synthesize_stills", "all"} and jobs["synthesize_stills"] == 1
+
+
+def test_bad_config_fails_before_any_job_naming_the_key(tmp_path):
+    write_config(tmp_path, {"crops": {"size": 3, "colour": "red"}, "frames": {"step": 0}})
+    proc = snakemake(tmp_path, "-n", check=False)
+    assert proc.returncode != 0
+    err = proc.stdout + proc.stderr
+    assert "crops.size: 3 is less than the minimum of 16" in err
+    assert "frames.step" in err and "'colour' was unexpected" in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, long_jump):
+    root = tmp_path / "data"
+    videos = root / "videos" / "long_jump"
+    videos.mkdir(parents=True)
+    shutil.copy(long_jump["videos"][0], videos / "good_a.mp4")
+    shutil.copy(long_jump["videos"][1], videos / "good_b.mp4")
+    shutil.copy(long_jump["videos"][2], videos / "skipped.mp4")
+    data = Path(long_jump["videos"][2]).read_bytes()
+    (videos / "broken.mp4").write_bytes(data[: len(data) // 2])
+    (root / "bboxes" / "long_jump").mkdir(parents=True)
+    shutil.copy(long_jump["boxes"][0], root / "bboxes" / "long_jump" / "good_a.bb")
+    write_config(
+        tmp_path, {"dataset": {"kind": "folder", "root": str(root), "exclude": ["skipped"]}}
+    )
+    proc = snakemake(tmp_path, "--keep-going", check=False)
+    assert proc.returncode != 0
+    frames = tmp_path / "results" / "frames" / "long_jump"
+    assert sorted(p.name for p in frames.iterdir()) == ["good_a.npz", "good_b.npz"]
+    log = (
+        tmp_path / "results" / "logs" / "extract_frames" / "long_jump" / "broken.log"
+    ).read_text()
+    assert "broken.mp4" in log and "cannot open" in log
+    a = np.load(frames / "good_a.npz")
+    b = np.load(frames / "good_b.npz")
+    assert np.isfinite(a["boxes"]).all() and np.isnan(b["boxes"]).all()
