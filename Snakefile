@@ -9,6 +9,7 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/frames.smk"
+include: "workflow/rules/flow.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -75,7 +75,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     jobs = jobs_of_dry_run(tmp_path)
     assert jobs["synthesize_category"] == 16
-    assert jobs["extract_frames"] == jobs["crops"] == 16 * 6
+    assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
 
 
@@ -93,6 +93,8 @@ def test_tiny_run_writes_every_artifact(tiny_run):
         for i in range(3):
             name = f"{cat}_{i:03d}"
             assert (r / "frames" / cat / f"{name}.npz").is_file()
+            flow = np.load(r / "flow" / cat / f"{name}.npz")
+            assert str(flow["box_source"]) == "annotation" and np.isfinite(flow["ratio"]).all()
             crops = np.load(r / "crops" / cat / f"{name}.npy", mmap_mode="r")
             assert crops.shape[1:] == (83, 83, 3)
             assert (r / "logs" / "extract_frames" / cat / f"{name}.log").read_text()
@@ -118,6 +120,12 @@ def test_editing_crop_size_reruns_only_the_crops(tiny_run):
         and "extract_frames" not in jobs
         and "synthesize_category" not in jobs
     )
+
+
+def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "flow", "eps", 0.1))
+    assert jobs.get("optical_flow") == jobs.get("crops") == 6
+    assert "extract_frames" not in jobs and "synthesize_category" not in jobs
 
 
 def test_editing_the_still_count_reruns_only_the_stills(tiny_run):
@@ -153,6 +161,8 @@ def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, l
     assert proc.returncode != 0
     frames = tmp_path / "results" / "frames" / "long_jump"
     assert sorted(p.name for p in frames.iterdir()) == ["good_a.npz", "good_b.npz"]
+    flow_b = np.load(tmp_path / "results" / "flow" / "long_jump" / "good_b.npz")
+    assert str(flow_b["box_source"]) == "motion" and np.isfinite(flow_b["boxes"]).all()
     log = (
         tmp_path / "results" / "logs" / "extract_frames" / "long_jump" / "broken.log"
     ).read_text()

@@ -1,5 +1,6 @@
 """Validation of the configuration, the list of videos, and helpers shared by the rules."""
 
+import shutil
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -93,3 +94,18 @@ def contact_sheet_videos():
     return [
         (c, v) for c in CATEGORIES for v in sorted(v for k, v in VIDEOS if k == c)[:n]
     ]
+
+
+def flow_params():
+    return config["flow"]
+
+
+def flow_gpu():
+    """1 when the flow backend will run on CUDA. Decided without importing torch here: an
+    NVIDIA driver on the machine that builds the DAG stands for CUDA being there."""
+    flow = config["flow"]
+    on_torch = flow["backend"] in ("torch_tvl1", "raft")
+    wants_gpu = flow["device"].startswith("cuda") or (
+        flow["device"] == "auto" and shutil.which("nvidia-smi") is not None
+    )
+    return int(on_torch and wants_gpu)

@@ -23,9 +23,11 @@ rule extract_frames:
 
 
 rule crops:
-    """Person crops at network input size with a margin for jitter (memory-mappable .npy)."""
+    """Person crops at network input size with a margin for jitter (memory-mappable .npy);
+    boxes come from the dataset, or from motion where it has none."""
     input:
         frames="results/frames/{category}/{video}.npz",
+        flow="results/flow/{category}/{video}.npz",
     output:
         crops="results/crops/{category}/{video}.npy",
     log:

@@ -1,0 +1,112 @@
+"""Optical flow of one video: per-frame fg/bg statistics, camera motion, boxes from motion when
+the dataset has none, and a small flow field for inspection. Flows are computed in batches and
+only their magnitudes are kept, so long videos stay within memory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from poseembed.atomic import atomic_path
+from poseembed.flow.backends import FlowSettings, compute_flow
+from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, raw_motion_boxes
+from poseembed.flow.statistics import box_masks, per_frame
+from poseembed.logs import progress
+
+
+@dataclass
+class VideoFlow:
+    """Per frame t (flow from t to t+1; the last frame repeats the last pair)."""
+
+    fg: np.ndarray
+    bg: np.ndarray
+    ratio: np.ndarray
+    camera: np.ndarray
+    boxes: np.ndarray
+    box_source: str
+    flow_small: np.ndarray
+    backend: str
+
+
+def _small(flow: np.ndarray, side: int) -> np.ndarray:
+    if side <= 0:
+        return np.zeros((len(flow), 0, 0, 2), np.float16)
+    h, w = flow.shape[1:3]
+    f = side / max(h, w)
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    return np.stack([cv2.resize(x, size, interpolation=cv2.INTER_AREA) * f for x in flow]).astype(
+        np.float16
+    )
+
+
+def analyse_video(
+    frames: np.ndarray,
+    boxes: np.ndarray,
+    settings: FlowSettings,
+    eps: float = 0.05,
+    box_params: MotionBoxParams | None = None,
+    inspect_side: int = 32,
+) -> VideoFlow:
+    """Flow statistics of a video's frames (N, H, W, 3) with its boxes (N, 4; NaN if none)."""
+    n, h, w = frames.shape[:3]
+    if n < 2:
+        raise ValueError(f"optical flow needs at least 2 frames, got {n}")
+    box_params = box_params or MotionBoxParams()
+    annotated = bool(np.isfinite(boxes).all())
+    magnitude = np.empty((n - 1, h, w), np.float16)
+    camera = np.empty((n - 1, 2))
+    raw_boxes = np.empty((n - 1, 4))
+    small = []
+    step = max(1, settings.batch_size)
+    for start in progress(range(0, n - 1, step), "optical flow", total=-(-(n - 1) // step)):
+        stop = min(start + step, n - 1)
+        flow = compute_flow(frames[start:stop], frames[start + 1 : stop + 1], settings)
+        magnitude[start:stop] = np.linalg.norm(flow, axis=-1)
+        if annotated:
+            outside = ~box_masks(boxes[start:stop], h, w)
+            masked = np.where(outside[..., None], flow, np.nan).reshape(stop - start, -1, 2)
+            camera[start:stop] = np.nan_to_num(np.nanmedian(masked, axis=1))
+        else:
+            camera[start:stop] = np.median(flow.reshape(stop - start, -1, 2), axis=1)
+            raw_boxes[start:stop] = raw_motion_boxes(flow, camera[start:stop], box_params)
+        small.append(_small(flow, inspect_side))
+    if annotated:
+        pair_boxes, source = boxes[:-1], "annotation"
+    else:
+        pair_boxes = finish_boxes(raw_boxes, box_params, h, w)
+        source = "motion" if np.isfinite(pair_boxes).all() else "none"
+        if source == "none":
+            pair_boxes = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n - 1, 1))
+    inside = box_masks(pair_boxes, h, w)
+    mag = magnitude.astype(np.float32)
+    n_in = inside.sum((1, 2))
+    fg = (mag * inside).sum((1, 2)) / np.maximum(n_in, 1)
+    bg = (mag * ~inside).sum((1, 2)) / np.maximum(h * w - n_in, 1)
+    return VideoFlow(
+        fg=per_frame(fg),
+        bg=per_frame(bg),
+        ratio=per_frame(fg / (bg + eps)),
+        camera=per_frame(camera),
+        boxes=boxes if annotated else per_frame(pair_boxes),
+        box_source=source,
+        flow_small=np.concatenate(small),
+        backend=settings.backend,
+    )
+
+
+def save_video_flow(path: str | os.PathLike, vf: VideoFlow) -> None:
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, **{k: np.asarray(v) for k, v in vf.__dict__.items()})
+
+
+def load_video_flow(path: str | os.PathLike) -> VideoFlow:
+    with np.load(path) as d:
+        return VideoFlow(
+            **{
+                k: (str(d[k]) if d[k].ndim == 0 and d[k].dtype.kind == "U" else d[k])
+                for k in VideoFlow.__dataclass_fields__
+            }
+        )
