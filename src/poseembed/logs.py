@@ -14,11 +14,12 @@ T = TypeVar("T")
 
 
 def setup_job_logging(log_path: str | os.PathLike | None) -> logging.Logger:
-    """Send log records (and uncaught exceptions) of a Snakemake job to its ``log:`` file."""
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    """Send log records, progress bars and uncaught exceptions of a job to its ``log:`` file."""
     if log_path:
         os.makedirs(os.path.dirname(os.fspath(log_path)) or ".", exist_ok=True)
-        handlers = [logging.FileHandler(log_path, mode="w")]
+        # Progress bars and library warnings write to stderr: send them to the log too.
+        sys.stderr = open(log_path, "w", buffering=1)  # noqa: SIM115
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     logging.basicConfig(
         level=logging.INFO,
         handlers=handlers,
