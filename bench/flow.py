@@ -23,7 +23,7 @@ from poseembed.data.groundtruth_flow import groundtruth_flow
 from poseembed.data.synthetic import SyntheticSpec, read_groundtruth, read_masks, write_category
 from poseembed.flow.backends import FlowSettings, compute_flow
 from poseembed.flow.statistics import flow_statistics
-from poseembed.flow.tvl1 import TVL1Params
+from poseembed.flow.tvl1_params import TVL1Params
 from poseembed.formats.flo import read_flo
 from poseembed.frames import extract_frames
 

@@ -1,16 +1,15 @@
 """Rule optical_flow: flow statistics of one video."""
 
-import torch
+import numpy as np
 
 from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
-from poseembed.flow.tvl1 import TVL1Params
+from poseembed.flow.tvl1_params import TVL1Params
 from poseembed.flow.video import analyse_video, save_video_flow
 from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)
 p = snakemake.params.flow
 settings = FlowSettings(
     backend=p["backend"],
@@ -18,6 +17,7 @@ settings = FlowSettings(
     batch_size=p["batch_size"],
     tvl1=TVL1Params(**p["tvl1"]),
     raft_weights=p["raft_weights"],
+    threads=snakemake.threads,
 )
 fs = load_frames(snakemake.input.frames)
 result = analyse_video(
@@ -29,6 +29,6 @@ log.info(
     len(fs),
     settings.backend,
     result.box_source,
-    float(torch.tensor(result.ratio).median()),
+    float(np.median(result.ratio)),
 )
 save_video_flow(snakemake.output.flow, result)

@@ -170,3 +170,16 @@ def test_motion_boxes_on_a_real_video():
     w = fs.frames.shape[2]
     area = (vf.boxes[:, 2] - vf.boxes[:, 0]) * (vf.boxes[:, 3] - vf.boxes[:, 1])
     assert np.median(area) < 0.8 * w * 128 and np.median(area) > 0.01 * w * 128
+
+
+def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():
+    from poseembed.flow.backends import resolve_backend
+
+    expected = "torch_tvl1" if torch.cuda.is_available() else "dis_medium"
+    assert resolve_backend(FlowSettings(backend="auto")) == expected
+    assert resolve_backend(FlowSettings(backend="auto", device="cpu")) == "dis_medium"
+    frames = np.stack([_texture(40, 48, 3), _shifted(_texture(40, 48, 3), 1.0, 0.0)] * 2)
+    vf = analyse_video(
+        frames, np.tile([[10.0, 10, 30, 30]], (4, 1)), FlowSettings(backend="auto", device="cpu")
+    )
+    assert vf.backend == "dis_medium" and vf.box_source == "annotation"

@@ -77,6 +77,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["synthesize_category"] == 16
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
+    assert jobs["flow_figure"] == 16
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,7 @@ def test_tiny_run_writes_every_artifact(tiny_run):
     sheet = cv2.imread(str(r / "figures" / "synthetic_samples.png"))
     assert sheet is not None and sheet.shape[0] > 200
     assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 4
+    assert cv2.imread(str(r / "figures" / "flow" / "vault" / "vault_000.png")) is not None
     assert not list(r.rglob(".*.npz")) and not list(r.rglob(".*.npy")), "temporary files left"
     assert jobs_of_dry_run(tiny_run) == {}
 

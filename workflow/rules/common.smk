@@ -69,6 +69,7 @@ def per_video(pattern):
 
 def all_targets():
     targets = per_video("results/crops/{category}/{video}.npy")
+    targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
         targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
@@ -104,8 +105,21 @@ def flow_gpu():
     """1 when the flow backend will run on CUDA. Decided without importing torch here: an
     NVIDIA driver on the machine that builds the DAG stands for CUDA being there."""
     flow = config["flow"]
-    on_torch = flow["backend"] in ("torch_tvl1", "raft")
+    on_torch = flow["backend"] in ("auto", "torch_tvl1", "raft")
     wants_gpu = flow["device"].startswith("cuda") or (
         flow["device"] == "auto" and shutil.which("nvidia-smi") is not None
     )
     return int(on_torch and wants_gpu)
+
+
+def flow_figure_videos():
+    """The configured 'category/video' ids, or the first video of each category."""
+    chosen = config["figures"]["flow_videos"]
+    if chosen is None:
+        return [f"{c}/{min(v for k, v in VIDEOS if k == c)}" for c in CATEGORIES]
+    unknown = [v for v in chosen if tuple(v.split("/", 1)) not in VIDEOS]
+    if unknown:
+        raise ValueError(
+            f"config figures.flow_videos: {unknown} are not videos of the dataset"
+        )
+    return chosen

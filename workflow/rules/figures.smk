@@ -23,3 +23,22 @@ rule contact_sheet:
         frames_per_video=config["figures"]["contact_sheet_frames"],
     script:
         "../../scripts/contact_sheet.py"
+
+
+rule flow_figure:
+    """Frames of one video with the person box used, the flow and the fg/bg ratio over time."""
+    input:
+        frames="results/frames/{category}/{video}.npz",
+        flow="results/flow/{category}/{video}.npz",
+    output:
+        report(
+            "results/figures/flow/{category}/{video}.png",
+            caption="../report/flow_figure.rst",
+            category="Optical flow",
+        ),
+    log:
+        "results/logs/flow_figure/{category}/{video}.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    script:
+        "../../scripts/flow_figure.py"

@@ -2,7 +2,10 @@
 
 ``torch_tvl1`` (ours, CUDA or CPU), OpenCV's ``dis_ultrafast``/``dis_fast``/``dis_medium``,
 ``farneback`` and ``opencv_tvl1`` (CPU), and torchvision's ``raft`` from a local weights file.
+``auto`` is ``torch_tvl1`` where CUDA is present and ``dis_medium`` otherwise: on the CPU,
+DIS-medium ranks frames by fg/bg ratio as well as TV-L1 at a fraction of the cost (bench/flow.py).
 Flow follows OpenCV's convention: ``frame_a(x) ~ frame_b(x + flow(x))``, in pixels.
+torch is imported only by the backends that use it, so OpenCV jobs start fast.
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-import torch
 
-from poseembed.device import resolve_device
-from poseembed.flow.tvl1 import TVL1Params, tvl1_flow
+from poseembed.flow.tvl1_params import TVL1Params
 
 BACKENDS = (
+    "auto",
     "torch_tvl1",
     "dis_ultrafast",
     "dis_fast",
@@ -41,6 +43,16 @@ class FlowSettings:
     batch_size: int = 16
     tvl1: TVL1Params = field(default_factory=TVL1Params)
     raft_weights: str | None = None
+    threads: int = 0
+
+
+def resolve_backend(settings: FlowSettings) -> str:
+    """The backend that will run: ``auto`` decided by whether CUDA is there."""
+    if settings.backend != "auto":
+        return settings.backend
+    from poseembed.device import resolve_device
+
+    return "torch_tvl1" if resolve_device(settings.device).type == "cuda" else "dis_medium"
 
 
 def _grey(frames: np.ndarray) -> np.ndarray:
@@ -70,8 +82,21 @@ def _farneback(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     )
 
 
+def _torch_setup(s: FlowSettings):
+    """torch, imported here only, and the device it runs on."""
+    import torch
+
+    from poseembed.device import resolve_device
+
+    if s.threads > 0:
+        torch.set_num_threads(s.threads)
+    return torch, resolve_device(s.device)
+
+
 def _torch_tvl1(a: np.ndarray, b: np.ndarray, s: FlowSettings) -> np.ndarray:
-    device = resolve_device(s.device)
+    from poseembed.flow.tvl1 import tvl1_flow
+
+    torch, device = _torch_setup(s)
     out = []
     for start in range(0, len(a), s.batch_size):
         ta = torch.from_numpy(a[start : start + s.batch_size]).to(device, torch.float32)[:, None]
@@ -88,7 +113,7 @@ def _raft(a: np.ndarray, b: np.ndarray, s: FlowSettings) -> np.ndarray:
             f"flow.raft_weights: {s.raft_weights!r} is not a file; RAFT needs a local "
             "torchvision raft_large state dict (nothing is downloaded)"
         )
-    device = resolve_device(s.device)
+    torch, device = _torch_setup(s)
     model = raft_large(weights=None)
     model.load_state_dict(torch.load(s.raft_weights, map_location="cpu", weights_only=True))
     model = model.eval().to(device)
@@ -116,7 +141,7 @@ def _raft(a: np.ndarray, b: np.ndarray, s: FlowSettings) -> np.ndarray:
 def compute_flow(frames_a: np.ndarray, frames_b: np.ndarray, settings: FlowSettings) -> np.ndarray:
     """Flow (N, H, W, 2) float32 from N frame pairs (N, H, W[, 3]) uint8 (BGR when in colour)."""
     _check_pairs(frames_a, frames_b)
-    name = settings.backend
+    name = resolve_backend(settings)
     if name == "raft":
         if frames_a.ndim != 4:
             raise ValueError("RAFT needs colour frames (N, H, W, 3)")
@@ -131,11 +156,3 @@ def compute_flow(frames_a: np.ndarray, frames_b: np.ndarray, settings: FlowSetti
     if name == "opencv_tvl1":
         return _opencv(a, b, cv2.optflow.DualTVL1OpticalFlow_create)
     raise ValueError(f"flow.backend: unknown {name!r}; choose one of {', '.join(BACKENDS)}")
-
-
-def runs_on_cuda(settings: FlowSettings) -> bool:
-    """Whether the backend would use a GPU (the workflow then asks for ``gpu=1``)."""
-    return (
-        settings.backend in ("torch_tvl1", "raft")
-        and resolve_device(settings.device).type == "cuda"
-    )

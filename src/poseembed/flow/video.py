@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from poseembed.atomic import atomic_path
-from poseembed.flow.backends import FlowSettings, compute_flow
+from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
 from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, raw_motion_boxes
 from poseembed.flow.statistics import box_masks, per_frame
 from poseembed.logs import progress
@@ -55,6 +55,7 @@ def analyse_video(
     if n < 2:
         raise ValueError(f"optical flow needs at least 2 frames, got {n}")
     box_params = box_params or MotionBoxParams()
+    settings = FlowSettings(**{**settings.__dict__, "backend": resolve_backend(settings)})
     annotated = bool(np.isfinite(boxes).all())
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
