@@ -27,7 +27,7 @@ log.info(
     "%s: %d frames, backend %s, boxes from %s, median fg/bg ratio %.2f",
     fs.source,
     len(fs),
-    settings.backend,
+    result.backend,
     result.box_source,
     float(np.median(result.ratio)),
 )
