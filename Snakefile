@@ -10,6 +10,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/frames.smk"
 include: "workflow/rules/flow.smk"
+include: "workflow/rules/curriculum.smk"
 include: "workflow/rules/figures.smk"
 
 

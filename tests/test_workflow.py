@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -77,7 +78,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["synthesize_category"] == 16
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
-    assert jobs["flow_figure"] == 16
+    assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,9 @@ def test_tiny_run_writes_every_artifact(tiny_run):
     assert sheet is not None and sheet.shape[0] > 200
     assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 4
     assert cv2.imread(str(r / "figures" / "flow" / "vault" / "vault_000.png")) is not None
+    samples = pd.read_parquet(r / "curriculum" / "samples.parquet")
+    assert set(samples["stage"]) == set(range(1, 8)) and samples["video"].nunique() == 6
+    assert cv2.imread(str(r / "figures" / "curriculum_histogram.png")) is not None
     assert not list(r.rglob(".*.npz")) and not list(r.rglob(".*.npy")), "temporary files left"
     assert jobs_of_dry_run(tiny_run) == {}
 
@@ -128,6 +132,11 @@ def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "flow", "eps", 0.1))
     assert jobs.get("optical_flow") == jobs.get("crops") == 6
     assert "extract_frames" not in jobs and "synthesize_category" not in jobs
+
+
+def test_editing_the_stage_count_reruns_only_the_curriculum(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 3))
+    assert set(jobs) == {"curriculum", "all"}
 
 
 def test_editing_the_still_count_reruns_only_the_stills(tiny_run):

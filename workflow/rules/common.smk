@@ -70,6 +70,7 @@ def per_video(pattern):
 def all_targets():
     targets = per_video("results/crops/{category}/{video}.npy")
     targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
+    targets.append("results/curriculum/samples.parquet")
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
         targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
