@@ -1,0 +1,1 @@
+"""The self-supervised tasks' samplers: temporal ordering pairs and spatial placement patches."""
