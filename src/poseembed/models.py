@@ -1,0 +1,79 @@
+"""The Siamese network: a shared trunk, an L2-normalised embedding, and one pair head per task."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+TRUNKS = ("small", "alexnet", "resnet18")
+
+
+def _small_trunk() -> tuple[nn.Module, int]:
+    """Four strided conv blocks, sized for the CPU default (64 px crops)."""
+    layers: list[nn.Module] = []
+    channels = [3, 32, 64, 128, 256]
+    for i, (cin, cout) in enumerate(pairwise(channels)):
+        k = 5 if i == 0 else 3
+        layers += [
+            nn.Conv2d(cin, cout, k, stride=2, padding=k // 2, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+        ]
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers), channels[-1]
+
+
+def _alexnet_trunk() -> tuple[nn.Module, int]:
+    from torchvision.models import alexnet
+
+    net = alexnet(weights=None)
+    return nn.Sequential(
+        net.features,
+        nn.AdaptiveAvgPool2d((6, 6)),
+        nn.Flatten(),
+        nn.Linear(256 * 36, 4096),
+        nn.ReLU(inplace=True),
+    ), 4096
+
+
+def _resnet18_trunk() -> tuple[nn.Module, int]:
+    from torchvision.models import resnet18
+
+    net = resnet18(weights=None)
+    net.fc = nn.Identity()
+    return net, 512
+
+
+class SiameseNet(nn.Module):
+    """``embed`` gives the L2-normalised embedding; the heads see unnormalised features."""
+
+    def __init__(self, trunk: str = "small", embedding_dim: int = 128) -> None:
+        super().__init__()
+        builders = {"small": _small_trunk, "alexnet": _alexnet_trunk, "resnet18": _resnet18_trunk}
+        if trunk not in builders:
+            raise ValueError(f"model.trunk: unknown {trunk!r}; choose one of {', '.join(TRUNKS)}")
+        self.trunk, width = builders[trunk]()
+        self.project = nn.Linear(width, embedding_dim)
+        self.temporal_head = nn.Sequential(
+            nn.Linear(2 * embedding_dim, 256), nn.ReLU(inplace=True), nn.Linear(256, 2)
+        )
+        self.spatial_head = nn.Sequential(
+            nn.Linear(2 * embedding_dim, 256), nn.ReLU(inplace=True), nn.Linear(256, 8)
+        )
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.project(self.trunk(x))
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.features(x), dim=1)
+
+    def temporal_logits(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        fa, fb = self.features(torch.cat([a, b])).chunk(2)
+        return self.temporal_head(torch.cat([fa, fb], dim=1))
+
+    def spatial_logits(self, centre: torch.Tensor, neighbour: torch.Tensor) -> torch.Tensor:
+        fc, fn = self.features(torch.cat([centre, neighbour])).chunk(2)
+        return self.spatial_head(torch.cat([fc, fn], dim=1))
