@@ -1,0 +1,97 @@
+"""Training batches read from the memory-mapped crop artifacts, with augmentation.
+
+Temporal pairs: independent jitter of position and colour, and one horizontal flip for both
+frames (the order in time does not change). Spatial patches: jitter only, never a flip (it would
+swap left and right neighbours).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from poseembed.crops import load_crops
+from poseembed.tasks.spatial import SpatialPatches
+from poseembed.tasks.temporal import TemporalPairs
+
+
+class CropStore:
+    """Crops of many videos, opened lazily as memory maps."""
+
+    def __init__(self, paths: dict[str, str | os.PathLike]) -> None:
+        self.paths = dict(paths)
+        self._open: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, video: str) -> np.ndarray:
+        if video not in self._open:
+            self._open[video] = load_crops(self.paths[video])
+        return self._open[video]
+
+    def gather(self, videos: np.ndarray, frames: np.ndarray) -> np.ndarray:
+        """(N, S, S, 3) uint8 crops of the given (video, frame) rows."""
+        first = self[videos[0]]
+        out = np.empty((len(videos), *first.shape[1:]), np.uint8)
+        for v in np.unique(videos):
+            rows = np.flatnonzero(videos == v)
+            out[rows] = self[v][frames[rows]]
+        return out
+
+
+def _to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 BGR (N, H, W, 3) to float RGB (N, 3, H, W) centred on 0."""
+    return torch.from_numpy(images[..., ::-1].copy()).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+
+def _jitter_crop(images: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    n, side = images.shape[:2]
+    off = rng.integers(0, side - size + 1, (n, 2))
+    return np.stack(
+        [img[y : y + size, x : x + size] for img, (x, y) in zip(images, off, strict=True)]
+    )
+
+
+def _colour(x: torch.Tensor, rng: np.random.Generator, strength: float) -> torch.Tensor:
+    n = x.shape[0]
+    gain = torch.from_numpy(rng.uniform(1 - strength, 1 + strength, (n, 1, 1, 1))).float()
+    shift = torch.from_numpy(rng.uniform(-strength, strength, (n, 3, 1, 1))).float() * 0.5
+    return (x * gain + shift).clamp(-1, 1)
+
+
+def temporal_batch(
+    store: CropStore,
+    videos: np.ndarray,
+    frames: np.ndarray,
+    pairs: TemporalPairs,
+    input_size: int,
+    rng: np.random.Generator,
+    colour: float = 0.2,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    a = _jitter_crop(store.gather(videos[pairs.anchor], frames[pairs.anchor]), input_size, rng)
+    b = _jitter_crop(store.gather(videos[pairs.other], frames[pairs.other]), input_size, rng)
+    flip = rng.random(len(a)) < 0.5
+    a[flip] = a[flip, :, ::-1]
+    b[flip] = b[flip, :, ::-1]
+    return _colour(_to_tensor(a), rng, colour), _colour(_to_tensor(b), rng, colour)
+
+
+def spatial_batch(
+    store: CropStore,
+    videos: np.ndarray,
+    frames: np.ndarray,
+    rows: np.ndarray,
+    patches: SpatialPatches,
+    input_size: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    crops = store.gather(videos[rows], frames[rows])
+    s = patches.side
+
+    def cut(xy: np.ndarray) -> torch.Tensor:
+        p = np.stack([c[y : y + s, x : x + s] for c, (x, y) in zip(crops, xy, strict=True)])
+        return F.interpolate(
+            _to_tensor(p), size=(input_size, input_size), mode="bilinear", align_corners=False
+        )
+
+    return cut(patches.centre), cut(patches.neighbour)

@@ -1,0 +1,225 @@
+"""Training of one curriculum stage: both self-supervised tasks on the Siamese network.
+
+Every batch is drawn from a generator seeded by (seed, stage, iteration), and a periodic state
+file (model, optimiser, schedule, metrics) lives outside the declared outputs, so a stage killed
+mid-way resumes from its last state and ends exactly where an uninterrupted run ends.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from poseembed.atomic import atomic_path
+from poseembed.batches import CropStore, spatial_batch, temporal_batch
+from poseembed.device import resolve_device
+from poseembed.logs import progress
+from poseembed.models import SiameseNet
+from poseembed.tasks.spatial import sample_spatial_patches
+from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs
+
+_EVAL_STREAM = 10**9
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    trunk: str = "small"
+    embedding_dim: int = 128
+    input_size: int = 64
+    iterations: int = 300
+    batch_size: int = 64
+    optimizer: str = "sgd"
+    lr: float = 0.02
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    lr_schedule: str = "cosine"
+    temporal_weight: float = 1.0
+    spatial_weight: float = 1.0
+    tau_pos: int = 4
+    tau_neg: tuple[int, int] = (8, 16)
+    checkpoint_every: int = 50
+    eval_every: int = 50
+    eval_pairs: int = 256
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    colour_jitter: float = field(default=0.2)
+
+
+def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
+    if s.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(), lr=s.lr, momentum=s.momentum, weight_decay=s.weight_decay
+        )
+    if s.optimizer == "adam":
+        return torch.optim.AdamW(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
+    raise ValueError(f"training.optimizer: unknown {s.optimizer!r}; choose sgd or adam")
+
+
+def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_scheduler.LambdaLR:
+    if s.lr_schedule == "cosine":
+        return torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda it: 0.5 * (1 + math.cos(math.pi * min(it, s.iterations) / s.iterations))
+        )
+    if s.lr_schedule == "constant":
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda it: 1.0)
+    raise ValueError(f"training.lr_schedule: unknown {s.lr_schedule!r}; choose cosine or constant")
+
+
+class _Data:
+    """The rows of a sample table as arrays the samplers and the crop store understand."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.videos = table["video"].to_numpy().astype(str)
+        self.frames = table["frame"].to_numpy().astype(np.int64)
+        _, self.codes = np.unique(self.videos, return_inverse=True)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def _task_losses(
+    model: SiameseNet,
+    data: _Data,
+    store: CropStore,
+    crop_side: int,
+    s: TrainSettings,
+    rng: np.random.Generator,
+    n: int,
+    device: torch.device,
+) -> dict[str, torch.Tensor]:
+    out: dict[str, torch.Tensor] = {}
+    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    if s.temporal_weight > 0:
+        pairs = sample_temporal_pairs(
+            data.codes, data.frames, n, TemporalRanges(s.tau_pos, tuple(s.tau_neg)), rng
+        )
+        a, b = temporal_batch(
+            store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter
+        )
+        logits = model.temporal_logits(
+            a.to(device, memory_format=fmt), b.to(device, memory_format=fmt)
+        )
+        target = torch.from_numpy(pairs.label).to(device)
+        out["temporal_loss"] = F.cross_entropy(logits.float(), target)
+        out["temporal_acc"] = (logits.argmax(1) == target).float().mean()
+    if s.spatial_weight > 0:
+        rows = rng.integers(0, len(data), n)
+        patches = sample_spatial_patches(n, crop_side, s.input_size, rng)
+        c, m = spatial_batch(store, data.videos, data.frames, rows, patches, s.input_size)
+        logits = model.spatial_logits(
+            c.to(device, memory_format=fmt), m.to(device, memory_format=fmt)
+        )
+        target = torch.from_numpy(patches.label).to(device)
+        out["spatial_loss"] = F.cross_entropy(logits.float(), target)
+        out["spatial_acc"] = (logits.argmax(1) == target).float().mean()
+    return out
+
+
+def train_stage(
+    train: pd.DataFrame,
+    heldout: pd.DataFrame,
+    crop_paths: dict[str, str],
+    settings: TrainSettings,
+    stage: int,
+    init_weights: str | os.PathLike | None,
+    state_path: str | os.PathLike,
+    weights_path: str | os.PathLike,
+    metrics_path: str | os.PathLike,
+    on_iteration: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos."""
+    s = settings
+    device = resolve_device(s.device)
+    torch.manual_seed(s.seed * 1000 + stage)
+    model = SiameseNet(s.trunk, s.embedding_dim).to(device)
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+    if init_weights:
+        model.load_state_dict(
+            torch.load(init_weights, map_location=device, weights_only=True)["model"]
+        )
+    opt = _optimiser(model, s)
+    sched = _schedule(opt, s)
+    use_amp = s.amp and device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    rows: list[dict] = []
+    start = 0
+    state_path = Path(state_path)
+    if state_path.exists():
+        state = torch.load(state_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["schedule"])
+        scaler.load_state_dict(state["scaler"])
+        start, rows = state["iteration"], state["metrics"]
+    store = CropStore(crop_paths)
+    data = _Data(train)
+    held = _Data(heldout) if len(heldout) else None
+    crop_side = store[data.videos[0]].shape[1]
+    model.train()
+    for it in progress(range(start, s.iterations), f"stage {stage}", total=s.iterations - start):
+        rng = np.random.default_rng([s.seed, stage, it])
+        with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+            losses = _task_losses(model, data, store, crop_side, s, rng, s.batch_size, device)
+        loss = s.temporal_weight * losses.get("temporal_loss", 0) + s.spatial_weight * losses.get(
+            "spatial_loss", 0
+        )
+        opt.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        row = {"iteration": it + 1, "lr": sched.get_last_lr()[0], "loss": float(loss.detach())}
+        row.update({k: float(v.detach()) for k, v in losses.items()})
+        sched.step()
+        if held is not None and ((it + 1) % s.eval_every == 0 or it + 1 == s.iterations):
+            row.update(_evaluate(model, held, store, crop_side, s, stage, device))
+        rows.append(row)
+        if (it + 1) % s.checkpoint_every == 0 and it + 1 < s.iterations:
+            with atomic_path(state_path, suffix=".ckpt") as tmp:
+                torch.save(
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": opt.state_dict(),
+                        "schedule": sched.state_dict(),
+                        "scaler": scaler.state_dict(),
+                        "iteration": it + 1,
+                        "metrics": rows,
+                    },
+                    tmp,
+                )
+        if on_iteration is not None:
+            on_iteration(it + 1)
+    metrics = pd.DataFrame(rows)
+    with atomic_path(metrics_path, suffix=".csv") as tmp:
+        metrics.to_csv(tmp, index=False)
+    with atomic_path(weights_path, suffix=".pt") as tmp:
+        torch.save({"model": model.state_dict(), "stage": stage, "settings": asdict(s)}, tmp)
+    state_path.unlink(missing_ok=True)
+    return metrics
+
+
+@torch.no_grad()
+def _evaluate(
+    model: SiameseNet,
+    held: _Data,
+    store: CropStore,
+    crop_side: int,
+    s: TrainSettings,
+    stage: int,
+    device: torch.device,
+) -> dict[str, float]:
+    """Task accuracies on pairs of the held-out videos, the same pairs at every evaluation."""
+    model.eval()
+    rng = np.random.default_rng([s.seed, stage, _EVAL_STREAM])
+    losses = _task_losses(model, held, store, crop_side, s, rng, s.eval_pairs, device)
+    model.train()
+    return {f"heldout_{k}": float(v) for k, v in losses.items() if k.endswith("acc")}

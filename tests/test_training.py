@@ -1,0 +1,137 @@
+"""Training of a stage: it runs on crop artifacts, writes its metrics, and resumes exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from poseembed.crops import person_crops, save_crops
+from poseembed.frames import extract_frames
+from poseembed.training import TrainSettings, train_stage
+
+TINY = TrainSettings(
+    input_size=32,
+    embedding_dim=16,
+    iterations=12,
+    batch_size=8,
+    checkpoint_every=5,
+    eval_every=6,
+    eval_pairs=16,
+    device="cpu",
+)
+
+
+@pytest.fixture(scope="module")
+def crop_tables(long_jump, tmp_path_factory):
+    root = tmp_path_factory.mktemp("crops")
+    paths, tables = {}, []
+    for name, video, bb in zip(
+        long_jump["names"], long_jump["videos"], long_jump["boxes"], strict=True
+    ):
+        fs = extract_frames(video, bb)
+        paths[name] = str(root / f"{name}.npy")
+        save_crops(paths[name], person_crops(fs.frames, fs.boxes, size=32, margin=0.125))
+        tables.append(pd.DataFrame({"video": name, "frame": np.arange(len(fs))}))
+    return paths, pd.concat(tables[:2]), tables[2]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _weights(path):
+    return torch.load(path, weights_only=True)["model"]
+
+
+def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
+    paths, train, held = crop_tables
+    full = train_stage(
+        train,
+        held,
+        paths,
+        TINY,
+        1,
+        None,
+        tmp_path / "a.ckpt",
+        tmp_path / "a.pt",
+        tmp_path / "a.csv",
+    )
+    assert list(full["iteration"]) == list(range(1, 13))
+    assert {"temporal_loss", "spatial_loss", "heldout_temporal_acc"} <= set(full.columns)
+    assert not (tmp_path / "a.ckpt").exists()
+
+    def kill(it):
+        if it == 8:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        train_stage(
+            train,
+            held,
+            paths,
+            TINY,
+            1,
+            None,
+            tmp_path / "b.ckpt",
+            tmp_path / "b.pt",
+            tmp_path / "b.csv",
+            on_iteration=kill,
+        )
+    assert (tmp_path / "b.ckpt").exists() and not (tmp_path / "b.pt").exists()
+    resumed = train_stage(
+        train,
+        held,
+        paths,
+        TINY,
+        1,
+        None,
+        tmp_path / "b.ckpt",
+        tmp_path / "b.pt",
+        tmp_path / "b.csv",
+    )
+    a, b = _weights(tmp_path / "a.pt"), _weights(tmp_path / "b.pt")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    pd.testing.assert_frame_equal(full, resumed)
+
+
+def test_next_stage_starts_from_the_previous_weights(crop_tables, tmp_path):
+    paths, train, held = crop_tables
+    one = TrainSettings(
+        **{
+            **TINY.__dict__,
+            "iterations": 1,
+            "lr": 0.0,
+            "weight_decay": 0.0,
+            "momentum": 0.0,
+            "spatial_weight": 0.0,
+        }
+    )
+    train_stage(
+        train,
+        held,
+        paths,
+        one,
+        1,
+        None,
+        tmp_path / "s.ckpt",
+        tmp_path / "s1.pt",
+        tmp_path / "s1.csv",
+    )
+    train_stage(
+        train,
+        held,
+        paths,
+        one,
+        2,
+        tmp_path / "s1.pt",
+        tmp_path / "s.ckpt",
+        tmp_path / "s2.pt",
+        tmp_path / "s2.csv",
+    )
+    w1, w2 = _weights(tmp_path / "s1.pt"), _weights(tmp_path / "s2.pt")
+    # With a zero learning rate only BatchNorm's running statistics may move.
+    assert all(
+        torch.equal(w1[k], w2[k]) for k in w1 if "running" not in k and "num_batches" not in k
+    )
