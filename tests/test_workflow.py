@@ -81,6 +81,13 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
 
 
+def test_dry_run_of_the_gpu_preset(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    preset = str(ROOT / "workflow" / "configs" / "synthetic_gpu.yaml")
+    jobs = jobs_of_dry_run(tmp_path, "--configfile", preset)
+    assert jobs["extract_frames"] == jobs["optical_flow"] == 16 * 40
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("tiny")
