@@ -1,4 +1,4 @@
-"""The 16 MPII joints: names, limbs, mirror permutation and the LSP mapping."""
+"""The 16 MPII joints: names, limbs and the left-right mirror permutation."""
 
 from __future__ import annotations
 
@@ -43,13 +43,3 @@ LIMBS: tuple[tuple[int, int], ...] = (
 
 # Index i of a mirrored image holds joint FLIP_PERM[i] of the original (left <-> right).
 FLIP_PERM: np.ndarray = np.array([5, 4, 3, 2, 1, 0, 6, 7, 8, 9, 15, 14, 13, 12, 11, 10])
-
-# LSP's 14 joints in MPII indices (LSP order: r-ankle .. l-ankle, r-wrist .. l-wrist, neck, head).
-LSP_TO_MPII: np.ndarray = np.array([0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 8, 9])
-
-
-def flip_joints(joints: np.ndarray, width: float) -> np.ndarray:
-    """Mirror (..., 16, 2+) image joints horizontally in an image of the given width."""
-    out = joints[..., FLIP_PERM, :].copy()
-    out[..., 0] = width - 1 - out[..., 0]
-    return out
