@@ -80,12 +80,6 @@ def finish_boxes(raw: np.ndarray, p: MotionBoxParams, height: int, width: int) -
     return np.clip(padded, 0, [width - 1, height - 1, width - 1, height - 1])
 
 
-def motion_boxes(flow: np.ndarray, camera: np.ndarray, p: MotionBoxParams) -> np.ndarray:
-    """Boxes (N, 4) for the first frames of N flows; NaN only when no frame shows motion."""
-    h, w = flow.shape[1:3]
-    return finish_boxes(raw_motion_boxes(flow, camera, p), p, h, w)
-
-
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU of paired boxes (N, 4) in inclusive pixel coordinates."""
     x0 = np.maximum(a[:, 0], b[:, 0])

@@ -23,20 +23,37 @@ def box_masks(boxes: np.ndarray, height: int, width: int) -> np.ndarray:
     return (xs >= b[:, 0]) & (xs <= b[:, 2]) & (ys >= b[:, 1]) & (ys <= b[:, 3])
 
 
-def flow_statistics(flow: np.ndarray, boxes: np.ndarray, eps: float = 0.05) -> FlowStatistics:
-    """For flows (N, H, W, 2) and the boxes of their first frames: mean magnitude inside the box
-    (fg) and outside it (bg), ratio fg / (bg + eps), and the median flow outside the box."""
-    n, h, w = flow.shape[:3]
+def magnitude_statistics(
+    magnitude: np.ndarray, boxes: np.ndarray, eps: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean flow magnitude (N, H, W) inside each box (fg) and outside it (bg), and
+    fg / (bg + eps); NaN where a region is empty."""
+    _, h, w = magnitude.shape
     inside = box_masks(boxes, h, w)
-    mag = np.linalg.norm(flow, axis=-1)
+    mag = magnitude.astype(np.float32)
     n_in = inside.sum((1, 2))
     n_out = h * w - n_in
     fg = np.where(n_in > 0, (mag * inside).sum((1, 2)) / np.maximum(n_in, 1), np.nan)
     bg = np.where(n_out > 0, (mag * ~inside).sum((1, 2)) / np.maximum(n_out, 1), np.nan)
-    outside = np.where(~inside[..., None], flow, np.nan).reshape(n, -1, 2)
+    return fg, bg, fg / (bg + eps)
+
+
+def camera_motion(flow: np.ndarray, boxes: np.ndarray | None) -> np.ndarray:
+    """Median flow (N, 2) outside the boxes, or over the whole frame without boxes."""
+    n, h, w = flow.shape[:3]
+    if boxes is None:
+        return np.median(flow.reshape(n, -1, 2), axis=1)
+    outside = ~box_masks(boxes, h, w)
+    masked = np.where(outside[..., None], flow, np.nan).reshape(n, -1, 2)
     with np.errstate(all="ignore"):
-        camera = np.nanmedian(outside, axis=1) if n_out.min() > 0 else np.zeros((n, 2))
-    return FlowStatistics(fg, bg, fg / (bg + eps), np.nan_to_num(camera))
+        return np.nan_to_num(np.nanmedian(masked, axis=1))
+
+
+def flow_statistics(flow: np.ndarray, boxes: np.ndarray, eps: float = 0.05) -> FlowStatistics:
+    """fg, bg, ratio and camera motion of flows (N, H, W, 2) with the boxes of their first
+    frames."""
+    fg, bg, ratio = magnitude_statistics(np.linalg.norm(flow, axis=-1), boxes, eps)
+    return FlowStatistics(fg, bg, ratio, camera_motion(flow, boxes))
 
 
 def per_frame(values: np.ndarray) -> np.ndarray:

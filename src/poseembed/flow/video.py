@@ -13,7 +13,7 @@ import numpy as np
 from poseembed.atomic import atomic_path
 from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
 from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, raw_motion_boxes
-from poseembed.flow.statistics import box_masks, per_frame
+from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
 from poseembed.logs import progress
 
 
@@ -66,12 +66,8 @@ def analyse_video(
         stop = min(start + step, n - 1)
         flow = compute_flow(frames[start:stop], frames[start + 1 : stop + 1], settings)
         magnitude[start:stop] = np.linalg.norm(flow, axis=-1)
-        if annotated:
-            outside = ~box_masks(boxes[start:stop], h, w)
-            masked = np.where(outside[..., None], flow, np.nan).reshape(stop - start, -1, 2)
-            camera[start:stop] = np.nan_to_num(np.nanmedian(masked, axis=1))
-        else:
-            camera[start:stop] = np.median(flow.reshape(stop - start, -1, 2), axis=1)
+        camera[start:stop] = camera_motion(flow, boxes[start:stop] if annotated else None)
+        if not annotated:
             raw_boxes[start:stop] = raw_motion_boxes(flow, camera[start:stop], box_params)
         small.append(_small(flow, inspect_side))
     if annotated:
@@ -81,15 +77,11 @@ def analyse_video(
         source = "motion" if np.isfinite(pair_boxes).all() else "none"
         if source == "none":
             pair_boxes = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n - 1, 1))
-    inside = box_masks(pair_boxes, h, w)
-    mag = magnitude.astype(np.float32)
-    n_in = inside.sum((1, 2))
-    fg = (mag * inside).sum((1, 2)) / np.maximum(n_in, 1)
-    bg = (mag * ~inside).sum((1, 2)) / np.maximum(h * w - n_in, 1)
+    fg, bg, ratio = magnitude_statistics(magnitude, pair_boxes, eps)
     return VideoFlow(
         fg=per_frame(fg),
         bg=per_frame(bg),
-        ratio=per_frame(fg / (bg + eps)),
+        ratio=per_frame(ratio),
         camera=per_frame(camera),
         boxes=boxes if annotated else per_frame(pair_boxes),
         box_source=source,
