@@ -24,7 +24,10 @@ def mirror_normalised(poses: np.ndarray, visible: np.ndarray) -> tuple[np.ndarra
     return out, visible[:, FLIP_PERM]
 
 
-def _distance(a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray) -> np.ndarray:
+def normalised_distances(
+    a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray
+) -> np.ndarray:
+    """Distances (A, B) between already normalised poses: mean over joints visible in both."""
     both = av[:, None, :].astype(bool) & bv[None, :, :].astype(bool)
     d = np.linalg.norm(a[:, None] - b[None, :], axis=-1)
     n = both.sum(-1)
@@ -40,4 +43,4 @@ def pose_distances(
     """
     na, nb = normalise_poses(a, a_vis), normalise_poses(b, b_vis)
     nbf, bvf = mirror_normalised(nb, b_vis)
-    return _distance(na, a_vis, nb, b_vis), _distance(na, a_vis, nbf, bvf)
+    return normalised_distances(na, a_vis, nb, b_vis), normalised_distances(na, a_vis, nbf, bvf)

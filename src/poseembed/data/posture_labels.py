@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from poseembed.formats.cliquecnn import PostureLabels
-from poseembed.pose_distance import pose_distances
+from poseembed.pose_distance import mirror_normalised, normalise_poses, normalised_distances
 
 MIN_VISIBLE = 12
 
@@ -24,13 +24,17 @@ def make_posture_labels(
     neg_quantile: float = 0.5,
 ) -> PostureLabels:
     """Labels over the frames of one category (indices into its frame list)."""
+    poses = normalise_poses(joints, visible)
+    mirrored_poses, mirrored_vis = mirror_normalised(poses, visible)
     well_seen = np.flatnonzero(visible.sum(1) >= MIN_VISIBLE)
     candidates = rng.permutation(well_seen)
     anchors, pos, neg, pos_flip, neg_flip = [], [], [], [], []
     for a in candidates:
         if len(anchors) == n_anchors:
             break
-        direct, mirrored = pose_distances(joints[a : a + 1], visible[a : a + 1], joints, visible)
+        one, one_vis = poses[a : a + 1], visible[a : a + 1]
+        direct = normalised_distances(one, one_vis, poses, visible)
+        mirrored = normalised_distances(one, one_vis, mirrored_poses, mirrored_vis)
         d = np.minimum(direct[0], mirrored[0])
         flip = mirrored[0] < direct[0]
         other = (video_of != video_of[a]) & (visible.sum(1) >= MIN_VISIBLE)
