@@ -4,9 +4,7 @@ from poseembed.data.synthetic import SyntheticSpec, write_category
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-spec = SyntheticSpec(
-    **{k: tuple(v) if isinstance(v, list) else v for k, v in snakemake.params.spec.items()}
-)
+spec = SyntheticSpec.from_params(snakemake.params.spec)
 category = snakemake.wildcards.category
 out = snakemake.output
 log.info("rendering %d videos of %s", len(out.videos), category)

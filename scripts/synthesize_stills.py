@@ -4,8 +4,6 @@ from poseembed.data.synthetic import SyntheticSpec, write_stills
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-spec = SyntheticSpec(
-    **{k: tuple(v) if isinstance(v, list) else v for k, v in snakemake.params.spec.items()}
-)
+spec = SyntheticSpec.from_params(snakemake.params.spec)
 log.info("rendering %d still images", spec.stills)
 write_stills(snakemake.output.annotations, snakemake.output.images, snakemake.params.seed, spec)

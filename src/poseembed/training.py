@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +51,7 @@ class TrainSettings:
     seed: int = 0
     device: str = "auto"
     amp: bool = True
-    colour_jitter: float = field(default=0.2)
+    colour_jitter: float = 0.2
 
 
 def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:

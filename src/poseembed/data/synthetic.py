@@ -60,6 +60,11 @@ class SyntheticSpec:
     stills: int = 200
     still_size: int = 128
 
+    @classmethod
+    def from_params(cls, params: dict) -> SyntheticSpec:
+        """From the workflow's ``synthetic`` keys (YAML lists become tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+
 
 @dataclass
 class RenderedVideo:
