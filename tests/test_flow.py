@@ -183,3 +183,12 @@ def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():
         frames, np.tile([[10.0, 10, 30, 30]], (4, 1)), FlowSettings(backend="auto", device="cpu")
     )
     assert vf.backend == "dis_medium" and vf.box_source == "annotation"
+
+
+def test_texture_input_recovers_a_shift_under_a_lighting_change():
+    a = _texture(72, 96, 4)
+    b = np.clip(_shifted(a, 1.3, -0.7).astype(np.float32) * 0.7 + 30, 0, 255).astype(np.uint8)
+    flow = compute_flow(a[None], b[None], FlowSettings(tvl1=TVL1Params(texture_alpha=0.95)))[0]
+    assert np.allclose(
+        np.median(flow[12:-12, 12:-12].reshape(-1, 2), axis=0), (1.3, -0.7), atol=0.15
+    )
