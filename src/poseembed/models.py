@@ -12,7 +12,8 @@ TRUNKS = ("small", "alexnet", "resnet18")
 
 
 def _small_trunk() -> tuple[nn.Module, int]:
-    """Four strided conv blocks, sized for the CPU default (64 px crops)."""
+    """Four strided conv blocks, sized for the CPU default (64 px crops). The last map is pooled
+    to 4x4, not to 1x1: a pose embedding must keep where the limbs are."""
     layers: list[nn.Module] = []
     channels = [3, 32, 64, 128, 256]
     for i, (cin, cout) in enumerate(pairwise(channels)):
@@ -22,8 +23,8 @@ def _small_trunk() -> tuple[nn.Module, int]:
             nn.BatchNorm2d(cout),
             nn.ReLU(inplace=True),
         ]
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
-    return nn.Sequential(*layers), channels[-1]
+    layers += [nn.AdaptiveAvgPool2d(4), nn.Flatten()]
+    return nn.Sequential(*layers), channels[-1] * 16
 
 
 def _alexnet_trunk() -> tuple[nn.Module, int]:
