@@ -1,8 +1,9 @@
 """Training batches read from the memory-mapped crop artifacts, with augmentation.
 
-Temporal pairs: independent jitter of position and colour, and one horizontal flip for both
-frames (the order in time does not change). Spatial patches: jitter only, never a flip (it would
-swap left and right neighbours).
+Temporal pairs: one position jitter and one horizontal flip for both frames, colour jitter
+for each. A pair's frames share the crop offset because an independent offset (up to the crop
+margin, ~20 px) is larger than the motion between the frames and drowns the task's cue.
+Spatial patches: jitter only, never a flip (it would swap left and right neighbours).
 """
 
 from __future__ import annotations
@@ -40,14 +41,16 @@ class CropStore:
         return out
 
 
-def _to_tensor(images: np.ndarray) -> torch.Tensor:
+def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 BGR (N, H, W, 3) to float RGB (N, 3, H, W) centred on 0."""
     return torch.from_numpy(images[..., ::-1].copy()).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
-def _jitter_crop(images: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
-    n, side = images.shape[:2]
-    off = rng.integers(0, side - size + 1, (n, 2))
+def _offsets(n: int, side: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.integers(0, side - size + 1, (n, 2))
+
+
+def _jitter_crop(images: np.ndarray, size: int, off: np.ndarray) -> np.ndarray:
     return np.stack(
         [img[y : y + size, x : x + size] for img, (x, y) in zip(images, off, strict=True)]
     )
@@ -69,12 +72,14 @@ def temporal_batch(
     rng: np.random.Generator,
     colour: float = 0.2,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    a = _jitter_crop(store.gather(videos[pairs.anchor], frames[pairs.anchor]), input_size, rng)
-    b = _jitter_crop(store.gather(videos[pairs.other], frames[pairs.other]), input_size, rng)
+    a = store.gather(videos[pairs.anchor], frames[pairs.anchor])
+    b = store.gather(videos[pairs.other], frames[pairs.other])
+    off = _offsets(len(a), a.shape[1], input_size, rng)
+    a, b = _jitter_crop(a, input_size, off), _jitter_crop(b, input_size, off)
     flip = rng.random(len(a)) < 0.5
     a[flip] = a[flip, :, ::-1]
     b[flip] = b[flip, :, ::-1]
-    return _colour(_to_tensor(a), rng, colour), _colour(_to_tensor(b), rng, colour)
+    return _colour(to_tensor(a), rng, colour), _colour(to_tensor(b), rng, colour)
 
 
 def spatial_batch(
@@ -91,7 +96,7 @@ def spatial_batch(
     def cut(xy: np.ndarray) -> torch.Tensor:
         p = np.stack([c[y : y + s, x : x + s] for c, (x, y) in zip(crops, xy, strict=True)])
         return F.interpolate(
-            _to_tensor(p), size=(input_size, input_size), mode="bilinear", align_corners=False
+            to_tensor(p), size=(input_size, input_size), mode="bilinear", align_corners=False
         )
 
     return cut(patches.centre), cut(patches.neighbour)

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from poseembed.atomic import atomic_path
 from poseembed.batches import CropStore, spatial_batch, temporal_batch
 from poseembed.device import resolve_device
+from poseembed.experiments import stage_iterations
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
 from poseembed.tasks.spatial import sample_spatial_patches
@@ -36,8 +37,8 @@ class TrainSettings:
     input_size: int = 64
     iterations: int = 300
     batch_size: int = 64
-    optimizer: str = "sgd"
-    lr: float = 0.02
+    optimizer: str = "adam"
+    lr: float = 0.001
     momentum: float = 0.9
     weight_decay: float = 5e-4
     lr_schedule: str = "cosine"
@@ -52,6 +53,31 @@ class TrainSettings:
     device: str = "auto"
     amp: bool = True
     colour_jitter: float = 0.2
+
+
+def settings_of(signature: dict, input_size: int, stages: int) -> TrainSettings:
+    """The settings of one stage from an experiment's training signature."""
+    t = signature["training"]
+    kwargs = {k: v for k, v in t.items() if k in TrainSettings.__dataclass_fields__}
+    kwargs["tau_neg"] = tuple(t.get("tau_neg", TrainSettings.tau_neg))
+    kwargs["iterations"] = stage_iterations(t, stages)
+    return TrainSettings(
+        **kwargs,
+        trunk=signature["model"]["trunk"],
+        embedding_dim=signature["model"]["embedding_dim"],
+        input_size=input_size,
+    )
+
+
+def initial_model(s: TrainSettings, stage: int = 1) -> SiameseNet:
+    """The network as a stage initialises it (before any weights are loaded)."""
+    torch.manual_seed(s.seed * 1000 + stage)
+    return SiameseNet(s.trunk, s.embedding_dim)
+
+
+def save_weights(path: str | os.PathLike, model: SiameseNet, s: TrainSettings, stage: int) -> None:
+    with atomic_path(path, suffix=".pt") as tmp:
+        torch.save({"model": model.state_dict(), "stage": stage, "settings": asdict(s)}, tmp)
 
 
 def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
@@ -139,8 +165,7 @@ def train_stage(
     """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos."""
     s = settings
     device = resolve_device(s.device)
-    torch.manual_seed(s.seed * 1000 + stage)
-    model = SiameseNet(s.trunk, s.embedding_dim).to(device)
+    model = initial_model(s, stage).to(device)
     if device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
     if init_weights:
@@ -201,8 +226,7 @@ def train_stage(
     metrics = pd.DataFrame(rows)
     with atomic_path(metrics_path, suffix=".csv") as tmp:
         metrics.to_csv(tmp, index=False)
-    with atomic_path(weights_path, suffix=".pt") as tmp:
-        torch.save({"model": model.state_dict(), "stage": stage, "settings": asdict(s)}, tmp)
+    save_weights(weights_path, model, s, stage)
     state_path.unlink(missing_ok=True)
     return metrics
 
