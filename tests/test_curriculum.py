@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from poseembed.curriculum import (
     assign_stages,
     build_samples,
+    heldout_videos,
     load_samples,
     samples_of_stage,
     save_samples,
+    split_stage,
 )
 from poseembed.plots.curriculum_histogram import curriculum_histogram
 
@@ -49,3 +52,33 @@ def test_stages_are_cumulative_and_the_table_round_trips(tmp_path):
     assert back.equals(table)
     curriculum_histogram(table, tmp_path / "h.png")
     assert (tmp_path / "h.png").stat().st_size > 10_000
+
+
+def _table(videos_per_category: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    videos = [
+        (c, f"{c}_{i}", rng.random(30)) for c in ("a", "b") for i in range(videos_per_category)
+    ]
+    return build_samples(videos, 3)
+
+
+def test_heldout_videos_are_whole_videos_of_every_category():
+    table = _table(6)
+    held = heldout_videos(table, 0.17)
+    assert len(held) == 2 and {h[0] for h in held} == {"a", "b"}
+    assert heldout_videos(table, 0.17) == held, "the choice is stable"
+    assert heldout_videos(table, 0) == []
+    assert len(heldout_videos(_table(1), 0.5)) == 0, "a lone video is never held out"
+
+
+def test_split_stage_is_cumulative_and_disjoint_from_the_heldout_videos():
+    table = _table(6)
+    sizes = []
+    for stage in (1, 2, 3):
+        train, held = split_stage(table, stage, True, 0.17)
+        assert set(train["video"]).isdisjoint(held["video"])
+        assert train["stage"].max() <= stage
+        sizes.append(len(train))
+    assert sizes[0] < sizes[1] < sizes[2] == len(table) - len(held)
+    everything, _ = split_stage(table, 1, False, 0.17)
+    assert len(everything) == sizes[2]

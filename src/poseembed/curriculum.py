@@ -4,6 +4,7 @@ stages of equal size (quantiles of the ratio over all videos). Stage k trains on
 from __future__ import annotations
 
 import os
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,33 @@ def build_samples(videos: list[tuple[str, str, np.ndarray]], n_stages: int) -> p
 def samples_of_stage(table: pd.DataFrame, stage: int) -> pd.DataFrame:
     """The cumulative training set of a stage."""
     return table[table["stage"] <= stage]
+
+
+def heldout_videos(table: pd.DataFrame, fraction: float) -> list[str]:
+    """Per category, ``fraction`` of its videos (rounded, at least one where the category has two
+    or more and the fraction is positive), chosen by a stable hash of their names."""
+    out: list[str] = []
+    if fraction <= 0:
+        return out
+    for _, names in table.groupby("category")["video"]:
+        videos = sorted(set(names), key=lambda v: (zlib.crc32(v.encode()), v))
+        if len(videos) < 2:
+            continue
+        n = min(max(1, round(fraction * len(videos))), len(videos) - 1)
+        out += videos[:n]
+    return sorted(out)
+
+
+def split_stage(
+    table: pd.DataFrame, stage: int, curriculum: bool, heldout_fraction: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training rows of a stage (cumulative, or every sample without a curriculum) and every
+    row of the held-out videos."""
+    held = table["video"].isin(heldout_videos(table, heldout_fraction))
+    rows = table[~held]
+    if curriculum:
+        rows = samples_of_stage(rows, stage)
+    return rows.reset_index(drop=True), table[held].reset_index(drop=True)
 
 
 def save_samples(path: str | os.PathLike, table: pd.DataFrame) -> None:

@@ -1,0 +1,86 @@
+"""Experiments: named overrides of the model and training sections, and which of them train alike.
+
+An experiment's training signature holds exactly the settings its training depends on (the
+temporal ranges only when the temporal task is on), so that experiments with equal signatures
+are trained once and an edit reruns only the experiments it concerns.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from poseembed.config import ConfigError, config_errors
+
+SECTIONS = ("model", "training")
+BASELINES = ("random", "hog", "pixels", "imagenet_alexnet")
+_TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg")
+# Keys that change how a job runs, not what it learns.
+_RUN_KEYS = ("threads",)
+
+
+def _merge(base: dict, override: dict, where: str) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if key not in base:
+            raise ConfigError(f"{where}.{key}: unknown key; the keys are those of the base section")
+        out[key] = value
+    return out
+
+
+def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
+    """Every experiment's effective sections, each checked against the schema."""
+    out = {}
+    for name, overrides in config["experiments"].items():
+        if name in BASELINES:
+            raise ConfigError(f"experiments.{name}: the name is a baseline's; choose another")
+        effective = {
+            section: _merge(
+                config[section], (overrides or {}).get(section, {}), f"experiments.{name}.{section}"
+            )
+            for section in SECTIONS
+        }
+        sub_schema = {
+            "type": "object",
+            "properties": {s: schema["properties"][s] for s in SECTIONS},
+        }
+        errors = config_errors(effective, sub_schema)
+        if errors:
+            raise ConfigError(
+                "invalid experiment:\n  " + "\n  ".join(f"experiments.{name}.{e}" for e in errors)
+            )
+        out[name] = effective
+    return out
+
+
+def training_signature(effective: dict) -> dict:
+    """The settings an experiment's training depends on, and no others."""
+    training = {k: v for k, v in effective["training"].items() if k not in _RUN_KEYS}
+    if training["temporal_weight"] == 0:
+        for key in _TEMPORAL_ONLY_KEYS:
+            training.pop(key)
+    if training["temporal_weight"] == 0 and training["spatial_weight"] == 0:
+        raise ConfigError(
+            "training: temporal_weight and spatial_weight are both 0; switch one task on"
+        )
+    # Sorted keys: Snakemake compares params as text, and a config file's key order is not ours.
+    return {
+        "model": dict(sorted(effective["model"].items())),
+        "training": dict(sorted(training.items())),
+    }
+
+
+def canonical_experiments(signatures: dict[str, dict]) -> dict[str, str]:
+    """Each experiment mapped to the first experiment (in config order) that trains alike."""
+    out: dict[str, str] = {}
+    for name, sig in signatures.items():
+        out[name] = next(n for n, s in signatures.items() if s == sig)
+    return out
+
+
+def final_stage(training: dict, stages: int) -> int:
+    return stages if training["curriculum"] else 1
+
+
+def stage_iterations(training: dict, stages: int) -> int:
+    """Iterations of one stage: without a curriculum the single stage gets all of them."""
+    return training["iterations"] * (1 if training["curriculum"] else stages)

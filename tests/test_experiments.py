@@ -1,0 +1,81 @@
+"""Experiments: overrides, training signatures, which experiments train alike, stage settings."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from poseembed.config import ConfigError, load_schema
+from poseembed.experiments import (
+    canonical_experiments,
+    final_stage,
+    resolve_experiments,
+    training_signature,
+)
+from poseembed.training import settings_of
+from tests.conftest import ROOT
+
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+
+
+@pytest.fixture
+def config() -> dict:
+    return copy.deepcopy(yaml.safe_load((ROOT / "config.yaml").read_text()))
+
+
+def signatures(config: dict) -> dict[str, dict]:
+    return {n: training_signature(e) for n, e in resolve_experiments(config, SCHEMA).items()}
+
+
+def test_the_default_experiments_and_those_trained_once(config):
+    names = canonical_experiments(signatures(config))
+    assert {"full", "no_curriculum", "temporal_only", "spatial_only"} <= set(names)
+    assert len([n for n in names if n.startswith("tau_")]) == 5
+    assert names["tau_p4_n8-16"] == "temporal_only"
+    assert len(set(names.values())) == len(names) - 1
+
+
+def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
+    before = signatures(config)
+    config["training"]["tau_pos"] = 5
+    after = signatures(config)
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {"full", "no_curriculum", "temporal_only"}
+    assert "tau_pos" not in after["spatial_only"]["training"]
+
+
+def test_run_only_keys_do_not_change_what_is_learnt(config):
+    before = signatures(config)
+    config["training"]["threads"] = 4
+    assert signatures(config) == before
+
+
+def test_unknown_or_invalid_overrides_name_the_experiment_and_key(config):
+    config["experiments"]["bad"] = {"training": {"tau_pso": 3}}
+    with pytest.raises(ConfigError, match=r"experiments\.bad\.training\.tau_pso"):
+        resolve_experiments(config, SCHEMA)
+    config["experiments"]["bad"] = {"training": {"lr": -1}}
+    with pytest.raises(ConfigError, match=r"experiments\.bad\.training\.lr"):
+        resolve_experiments(config, SCHEMA)
+    config["experiments"] = {"random": {}}
+    with pytest.raises(ConfigError, match="baseline"):
+        resolve_experiments(config, SCHEMA)
+
+
+def test_both_tasks_off_is_refused(config):
+    config["experiments"] = {"none": {"training": {"temporal_weight": 0, "spatial_weight": 0}}}
+    with pytest.raises(ConfigError, match="switch one task on"):
+        signatures(config)
+
+
+def test_without_a_curriculum_one_stage_gets_every_iteration(config):
+    sig = signatures(config)
+    on = settings_of(sig["full"], 64, 7)
+    off = settings_of(sig["no_curriculum"], 64, 7)
+    assert off.iterations == 7 * on.iterations
+    assert final_stage(sig["no_curriculum"]["training"], 7) == 1
+    assert final_stage(sig["full"]["training"], 7) == 7
+    only = settings_of(sig["spatial_only"], 64, 7)
+    assert only.temporal_weight == 0 and only.tau_neg == (8, 16)
