@@ -1,0 +1,102 @@
+"""Frame embeddings of a trained network: batched, centre crops, L2-normalised."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+from poseembed.batches import to_tensor
+from poseembed.crops import load_crops
+from poseembed.formats.embeddings import Embeddings
+from poseembed.logs import progress
+from poseembed.models import SiameseNet
+
+
+def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[SiameseNet, dict]:
+    """The network saved by a training stage, in eval mode, and its settings."""
+    saved = torch.load(weights, map_location=device, weights_only=True)
+    settings = saved["settings"]
+    model = SiameseNet(settings["trunk"], settings["embedding_dim"])
+    model.load_state_dict(saved["model"])
+    model.to(device).eval()
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+    return model, settings
+
+
+def centre_crop(crops: np.ndarray, size: int) -> np.ndarray:
+    side = crops.shape[1]
+    if size > side:
+        raise ValueError(f"crops of {side} px cannot give inputs of {size} px")
+    o = (side - size) // 2
+    return crops[:, o : o + size, o : o + size]
+
+
+@torch.no_grad()
+def embed_crops(
+    model: SiameseNet,
+    crops: np.ndarray,
+    input_size: int,
+    batch_size: int,
+    device: torch.device,
+    flip: bool = False,
+    amp: bool = True,
+) -> np.ndarray:
+    """(N, D) float32 embeddings of (N, S, S, 3) uint8 crops; ``flip`` mirrors them first."""
+    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    use_amp = amp and device.type == "cuda"
+    out = []
+    for start in range(0, len(crops), batch_size):
+        batch = centre_crop(np.asarray(crops[start : start + batch_size]), input_size)
+        if flip:
+            batch = batch[:, :, ::-1]
+        x = to_tensor(batch).to(device, memory_format=fmt, non_blocking=True)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+            out.append(model.embed(x).float().cpu())
+    if not out:
+        return np.zeros((0, model.project.out_features), np.float32)
+    return torch.cat(out).numpy()
+
+
+def embed_videos(
+    model: SiameseNet,
+    input_size: int,
+    videos: dict[tuple[str, str], tuple[str | os.PathLike, str | os.PathLike]],
+    flipped: dict[tuple[str, str], np.ndarray],
+    batch_size: int,
+    device: torch.device,
+    amp: bool = True,
+) -> Embeddings:
+    """Embeddings of every frame of ``videos`` ((category, video) -> (crops, frames artifact))
+    and of the mirrored crops of the ``flipped`` source frame numbers."""
+    out = Embeddings()
+    for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
+        crops = load_crops(crops_path)
+        with np.load(frames_path) as f:
+            index = f["index"].astype(np.int64)
+        if len(index) != len(crops):
+            raise ValueError(
+                f"{crops_path} has {len(crops)} crops but {frames_path} {len(index)} frames; "
+                "rerun the crops rule"
+            )
+        out.videos[key] = (
+            index,
+            embed_crops(model, crops, input_size, batch_size, device, amp=amp),
+        )
+        if key in flipped:
+            frames = flipped[key]
+            rows = np.searchsorted(index, frames)
+            if (rows >= len(index)).any() or (
+                index[np.minimum(rows, len(index) - 1)] != frames
+            ).any():
+                raise ValueError(
+                    f"{key[0]}/{key[1]}: labelled frames {frames.tolist()[:5]} are not all among "
+                    f"the extracted frames of {frames_path} (frames.step?)"
+                )
+            out.flipped[key] = (
+                frames,
+                embed_crops(model, crops[rows], input_size, batch_size, device, True, amp),
+            )
+    return out

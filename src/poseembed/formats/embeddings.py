@@ -1,0 +1,70 @@
+"""The embeddings file of an experiment or baseline (HDF5).
+
+``videos/<category>/<video>/index``: the source frame number of each row; ``.../embeddings``:
+(rows, D) float32, one row per frame of the video's artifacts. ``flipped/<category>/<video>``
+holds the same two datasets for the mirrored crops of the frames an evaluation judges mirrored.
+Rows are L2-normalised.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+from poseembed.atomic import atomic_path
+
+Rows = tuple[np.ndarray, np.ndarray]
+
+
+def _lookup(rows: Rows, frames: np.ndarray, what: str) -> np.ndarray:
+    index, emb = rows
+    order = np.argsort(index, kind="stable")
+    pos = np.searchsorted(index[order], frames)
+    pos = np.minimum(pos, len(index) - 1)
+    ok = index[order][pos] == frames
+    if not ok.all():
+        raise KeyError(f"{what}: frames {frames[~ok][:5].tolist()} have no embedding")
+    return emb[order[pos]]
+
+
+@dataclass
+class Embeddings:
+    videos: dict[tuple[str, str], Rows] = field(default_factory=dict)
+    flipped: dict[tuple[str, str], Rows] = field(default_factory=dict)
+
+    def of(self, category: str, video: str, frames: np.ndarray, flip: np.ndarray) -> np.ndarray:
+        """Rows for source frame numbers of one video, mirrored where ``flip`` is set."""
+        key = (category, video)
+        if key not in self.videos:
+            raise KeyError(f"{category}/{video}: no embeddings for this video")
+        frames = np.asarray(frames, np.int64)
+        flip = np.asarray(flip, bool)
+        out = _lookup(self.videos[key], frames, f"{category}/{video}").copy()
+        if flip.any():
+            if key not in self.flipped:
+                raise KeyError(f"{category}/{video}: no mirrored embeddings for this video")
+            out[flip] = _lookup(self.flipped[key], frames[flip], f"{category}/{video} mirrored")
+        return out
+
+
+def save_embeddings(path: str | os.PathLike, emb: Embeddings, attrs: dict | None = None) -> None:
+    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+        for group, table in (("videos", emb.videos), ("flipped", emb.flipped)):
+            for (cat, video), (index, rows) in sorted(table.items()):
+                f[f"{group}/{cat}/{video}/index"] = np.asarray(index, np.int64)
+                f[f"{group}/{cat}/{video}/embeddings"] = np.asarray(rows, np.float32)
+        for k, v in (attrs or {}).items():
+            f.attrs[k] = v
+
+
+def load_embeddings(path: str | os.PathLike) -> Embeddings:
+    emb = Embeddings()
+    with h5py.File(path, "r") as f:
+        for group, table in (("videos", emb.videos), ("flipped", emb.flipped)):
+            for cat, videos in f.get(group, {}).items():
+                for video, g in videos.items():
+                    table[(cat, video)] = (g["index"][()], g["embeddings"][()])
+    return emb

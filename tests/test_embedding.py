@@ -1,0 +1,64 @@
+"""Frame embeddings: unit rows, mirrored frames, the file layout, and lookups by frame number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from poseembed.crops import save_crops
+from poseembed.embedding import embed_crops, embed_videos, load_model
+from poseembed.formats.embeddings import load_embeddings, save_embeddings
+from poseembed.training import TrainSettings, initial_model, save_weights
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture
+def network(tmp_path):
+    s = TrainSettings(embedding_dim=8, input_size=32)
+    save_weights(tmp_path / "w.pt", initial_model(s), s, stage=0)
+    return load_model(tmp_path / "w.pt", CPU)
+
+
+@pytest.fixture
+def video(tmp_path):
+    crops = np.random.default_rng(0).integers(0, 255, (7, 40, 40, 3), np.uint8)
+    save_crops(tmp_path / "v.npy", crops)
+    np.savez(tmp_path / "v.npz", index=np.arange(0, 14, 2))
+    return crops, str(tmp_path / "v.npy"), str(tmp_path / "v.npz")
+
+
+def test_rows_are_unit_and_do_not_depend_on_the_batch_size(network, video):
+    model, settings = network
+    crops, _, _ = video
+    a = embed_crops(model, crops, settings["input_size"], 3, CPU)
+    b = embed_crops(model, crops, settings["input_size"], 100, CPU)
+    assert a.shape == (7, 8) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_mirrored_frames_and_lookup_by_source_frame_number(network, video, tmp_path):
+    model, _ = network
+    crops, crops_path, frames_path = video
+    emb = embed_videos(
+        model, 32, {("c", "v"): (crops_path, frames_path)}, {("c", "v"): np.array([4])}, 4, CPU
+    )
+    save_embeddings(tmp_path / "e.h5", emb)
+    back = load_embeddings(tmp_path / "e.h5")
+    mirrored = embed_crops(model, crops[2:3, :, ::-1], 32, 4, CPU)
+    rows = back.of("c", "v", np.array([4, 4, 12]), np.array([False, True, False]))
+    np.testing.assert_allclose(rows[0], emb.videos[("c", "v")][1][2], atol=1e-6)
+    np.testing.assert_allclose(rows[1], mirrored[0], atol=1e-5)
+    assert not np.allclose(rows[0], rows[1])
+    with pytest.raises(KeyError, match=r"frames \[5\]"):
+        back.of("c", "v", np.array([5]), np.array([False]))
+
+
+def test_labelled_frames_outside_the_extracted_ones_are_named(network, video):
+    model, _ = network
+    _, crops_path, frames_path = video
+    with pytest.raises(ValueError, match=r"frames\.step"):
+        embed_videos(
+            model, 32, {("c", "v"): (crops_path, frames_path)}, {("c", "v"): np.array([3])}, 4, CPU
+        )
