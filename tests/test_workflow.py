@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from poseembed.formats.embeddings import load_embeddings
 from tests.conftest import ROOT
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -26,7 +27,18 @@ TINY = {
         "negatives_per_anchor": 6,
         "stills": 4,
     },
+    "curriculum": {"stages": 3},
+    "training": {"iterations": 3, "batch_size": 4, "eval_every": 2, "eval_pairs": 8},
+    "experiments": {
+        "full": {},
+        "same_as_full": {"training": {"threads": 2}},
+        "temporal_only": {"training": {"spatial_weight": 0}},
+        "tau3": {"training": {"spatial_weight": 0, "tau_pos": 3}},
+        "spatial_only": {"training": {"temporal_weight": 0}},
+        "no_curriculum": {"training": {"curriculum": False}},
+    },
 }
+TRAINED = ("full", "temporal_only", "tau3", "spatial_only", "no_curriculum")
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -79,6 +91,8 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
+    assert jobs["train_stage"] == 7 * 7 + 1 and jobs["training_curve"] == 8
+    assert jobs["embed"] == jobs["evaluate_posture"] == 8 + 1
 
 
 def test_dry_run_of_the_gpu_preset(tmp_path):
@@ -113,10 +127,51 @@ def test_tiny_run_writes_every_artifact(tiny_run):
     assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 4
     assert cv2.imread(str(r / "figures" / "flow" / "vault" / "vault_000.png")) is not None
     samples = pd.read_parquet(r / "curriculum" / "samples.parquet")
-    assert set(samples["stage"]) == set(range(1, 8)) and samples["video"].nunique() == 6
+    assert set(samples["stage"]) == {1, 2, 3} and samples["video"].nunique() == 6
     assert cv2.imread(str(r / "figures" / "curriculum_histogram.png")) is not None
     assert not list(r.rglob(".*.npz")) and not list(r.rglob(".*.npy")), "temporary files left"
     assert jobs_of_dry_run(tiny_run) == {}
+
+
+def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
+    r = tiny_run / "results"
+    assert sorted(p.name for p in (r / "train").iterdir()) == sorted(TRAINED)
+    for exp in ("full", "tau3", "spatial_only"):
+        for k in (1, 2, 3):
+            metrics = pd.read_csv(r / "train" / exp / f"stage{k}_metrics.csv")
+            assert list(metrics["iteration"]) == [1, 2, 3]
+        assert cv2.imread(str(r / "figures" / "training" / f"{exp}.png")) is not None
+    assert "spatial_loss" not in pd.read_csv(r / "train" / "tau3" / "stage3_metrics.csv")
+    single = pd.read_csv(r / "train" / "no_curriculum" / "stage1_metrics.csv")
+    assert len(single) == 9 and not (r / "train" / "no_curriculum" / "stage2.pt").exists()
+    assert not list((r / "train_state").rglob("*.ckpt")), "periodic states are removed at the end"
+    emb = load_embeddings(r / "embed" / "full" / "frames.h5")
+    assert len(emb.videos) == 6 and emb.flipped
+    index, rows = emb.videos[("vault", "vault_000")]
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-4) and len(index) == len(rows)
+    for model in (*TRAINED, "random"):
+        table = pd.read_csv(r / "eval" / model / "posture.csv")
+        assert list(table["category"]) == ["long_jump", "vault"]
+        assert table["auc"].between(0, 1).all()
+
+
+def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
+    edit = edited(tiny_run, "training", "tau_pos", 5)
+    proc = snakemake(tiny_run, "-n", "--configfile", edit)
+    retrained = {
+        line.split("exp=")[1].split(",")[0]
+        for line in proc.stdout.splitlines()
+        if "wildcards: exp=" in line
+    }
+    assert retrained == {"full", "temporal_only", "no_curriculum"}
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert jobs["train_stage"] == 3 + 3 + 1
+    assert "crops" not in jobs and "curriculum" not in jobs
+
+
+def test_editing_only_an_embedding_key_retrains_nothing(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "embed", "batch_size", 7))
+    assert "train_stage" not in jobs and jobs["embed"] == len(TRAINED) + 1
 
 
 def edited(workdir: Path, section: str, key: str, value) -> str:
@@ -141,9 +196,10 @@ def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
     assert "extract_frames" not in jobs and "synthesize_category" not in jobs
 
 
-def test_editing_the_stage_count_reruns_only_the_curriculum(tiny_run):
-    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 3))
-    assert set(jobs) == {"curriculum", "all"}
+def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 2))
+    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 4 * 2 + 1
+    assert "crops" not in jobs and "optical_flow" not in jobs
 
 
 def test_editing_the_still_count_reruns_only_the_stills(tiny_run):

@@ -5,10 +5,17 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from poseembed.config import check_config
+from poseembed.config import check_config, load_schema
 from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
+from poseembed.experiments import (
+    canonical_experiments,
+    final_stage,
+    resolve_experiments,
+    training_signature,
+)
 
-check_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+SCHEMA_PATH = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+check_config(config, SCHEMA_PATH)
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 
 SYNTHETIC = config["dataset"]["kind"] == "synthetic"
@@ -44,9 +51,20 @@ VIDEOS = _video_table()
 CATEGORIES = sorted({c for c, _ in VIDEOS})
 
 
+EXPERIMENTS = resolve_experiments(config, load_schema(SCHEMA_PATH))
+SIGNATURES = {name: training_signature(e) for name, e in EXPERIMENTS.items()}
+# Experiments that train alike are trained (and embedded, evaluated) once, under the first name.
+TRAINED_AS = canonical_experiments(SIGNATURES)
+TRAINED = list(dict.fromkeys(TRAINED_AS.values()))
+STAGES = config["curriculum"]["stages"]
+
+
 wildcard_constraints:
     category="[A-Za-z0-9_\-]+",
     video="[^/]+",
+    exp="|".join(TRAINED),
+    model="|".join([*TRAINED, "random"]),
+    stage="[0-9]+",
 
 
 def video_source(wildcards):
@@ -71,6 +89,10 @@ def all_targets():
     targets = per_video("results/crops/{category}/{video}.npy")
     targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
     targets.append("results/curriculum/samples.parquet")
+    targets += [f"results/figures/training/{exp}.png" for exp in TRAINED]
+    targets += [f"results/embed/{m}/frames.h5" for m in [*TRAINED, "random"]]
+    if has_posture_labels():
+        targets += [f"results/eval/{m}/posture.csv" for m in [*TRAINED, "random"]]
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
         targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
@@ -102,15 +124,26 @@ def flow_params():
     return config["flow"]
 
 
-def flow_gpu():
-    """1 when the flow backend will run on CUDA. Decided without importing torch here: an
-    NVIDIA driver on the machine that builds the DAG stands for CUDA being there."""
-    flow = config["flow"]
-    on_torch = flow["backend"] in ("auto", "torch_tvl1", "raft")
-    wants_gpu = flow["device"].startswith("cuda") or (
-        flow["device"] == "auto" and shutil.which("nvidia-smi") is not None
+def on_gpu(device):
+    """1 when torch work on ``device`` will run on CUDA. Decided without importing torch here:
+    an NVIDIA driver on the machine that builds the DAG stands for CUDA being there."""
+    return int(
+        device.startswith("cuda")
+        or (device == "auto" and shutil.which("nvidia-smi") is not None)
     )
-    return int(on_torch and wants_gpu)
+
+
+def flow_gpu():
+    flow = config["flow"]
+    return (
+        on_gpu(flow["device"])
+        if flow["backend"] in ("auto", "torch_tvl1", "raft")
+        else 0
+    )
+
+
+def training_gpu(wildcards):
+    return on_gpu(EXPERIMENTS[wildcards.exp]["training"]["device"])
 
 
 def flow_figure_videos():
@@ -124,3 +157,58 @@ def flow_figure_videos():
             f"config figures.flow_videos: {unknown} are not videos of the dataset"
         )
     return chosen
+
+
+def last_stage(exp):
+    return final_stage(EXPERIMENTS[exp]["training"], STAGES)
+
+
+def training_params(wildcards):
+    return SIGNATURES[wildcards.exp]
+
+
+def previous_stage(wildcards):
+    k = int(wildcards.stage)
+    if k > last_stage(wildcards.exp):
+        raise ValueError(
+            f"experiment {wildcards.exp} has {last_stage(wildcards.exp)} stage(s), not {k}"
+        )
+    return [] if k == 1 else f"results/train/{wildcards.exp}/stage{k - 1}.pt"
+
+
+def stage_metrics(wildcards):
+    n = last_stage(wildcards.exp)
+    return [
+        f"results/train/{wildcards.exp}/stage{k}_metrics.csv" for k in range(1, n + 1)
+    ]
+
+
+def model_weights(wildcards):
+    """The final weights of a trained experiment, or the untrained network."""
+    if wildcards.model == "random":
+        return "results/baselines/random/weights.pt"
+    return f"results/train/{wildcards.model}/stage{last_stage(wildcards.model)}.pt"
+
+
+def random_model_params():
+    """The base config's network, initialised with the base training seed."""
+    return {"model": config["model"], "seed": config["training"]["seed"]}
+
+
+def label_files(kind):
+    """The posture label files (kind labels) or frame lists (kind frame_list) of the dataset."""
+    name = "labels_{}.hdf5" if kind == "labels" else "imagePaths_{}.txt"
+    return [
+        str(DATA_ROOT / config["dataset"]["labels"] / name.format(c))
+        for c in CATEGORIES
+    ]
+
+
+def has_posture_labels():
+    return SYNTHETIC or all(Path(p).exists() for p in label_files("labels"))
+
+
+def posture_inputs(wildcards):
+    if not has_posture_labels():
+        return {}
+    return {"labels": label_files("labels"), "frame_lists": label_files("frame_list")}
