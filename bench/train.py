@@ -1,0 +1,167 @@
+"""Training and embedding throughput against the bare model on random tensors, in one run.
+
+Training: pairs/s of ``train_stage`` (sampling, memory-mapped crops, augmentation, both tasks,
+the optimiser) against forward+backward+step of the same network on random tensors of the same
+shapes. Embedding: crops/s of ``embed_crops`` against a bare forward of random tensors.
+Goals: training >= 0.8, embedding >= 0.9.
+
+Run: ``.venv/bin/python bench/train.py`` (``--device cuda --trunk alexnet --size 227`` on a GPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from poseembed.crops import crop_side, save_crops
+from poseembed.device import resolve_device
+from poseembed.embedding import embed_crops
+from poseembed.training import TrainSettings, initial_model, train_stage
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _crops(root: Path, videos: int, frames: int, side: int) -> dict[str, str]:
+    rng = np.random.default_rng(0)
+    paths = {}
+    for v in range(videos):
+        paths[f"v{v}"] = str(root / f"v{v}.npy")
+        save_crops(paths[f"v{v}"], rng.integers(0, 256, (frames, side, side, 3), np.uint8))
+    return paths
+
+
+def pipeline_pairs_per_s(s: TrainSettings, paths: dict[str, str], frames: int, root: Path) -> float:
+    table = pd.DataFrame(
+        {"video": np.repeat(list(paths), frames), "frame": np.tile(np.arange(frames), len(paths))}
+    )
+    empty = table.iloc[:0]
+    warm = TrainSettings(**{**s.__dict__, "iterations": 3})
+    train_stage(table, empty, paths, warm, 1, None, root / "w.ckpt", root / "w.pt", root / "w.csv")
+    start = time.perf_counter()
+    train_stage(table, empty, paths, s, 1, None, root / "s.ckpt", root / "s.pt", root / "s.csv")
+    return s.iterations * s.batch_size * 2 / (time.perf_counter() - start)
+
+
+def bare_pairs_per_s(s: TrainSettings, device: torch.device) -> float:
+    """Both tasks' inputs have the network's input size (spatial patches are resized to it)."""
+    model = initial_model(s).to(device)
+    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    model = model.to(memory_format=fmt)
+    opt = torch.optim.AdamW(model.parameters(), lr=s.lr)
+    use_amp = s.amp and device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    n, size = s.batch_size, s.input_size
+    shapes = [(n, 3, size, size)] * 2
+    x = [torch.randn(sh, device=device).to(memory_format=fmt) for sh in shapes]
+    target_t = torch.randint(0, 2, (n,), device=device)
+    target_s = torch.randint(0, 8, (n,), device=device)
+
+    def step() -> None:
+        with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+            lt = F.cross_entropy(model.temporal_logits(x[0], x[1]).float(), target_t)
+            ls = F.cross_entropy(model.spatial_logits(x[0], x[1]).float(), target_s)
+        opt.zero_grad(set_to_none=True)
+        scaler.scale(lt + ls).backward()
+        scaler.step(opt)
+        scaler.update()
+
+    for _ in range(3):
+        step()
+    _sync(device)
+    start = time.perf_counter()
+    for _ in range(s.iterations):
+        step()
+    _sync(device)
+    return s.iterations * n * 2 / (time.perf_counter() - start)
+
+
+def embed_rates(
+    s: TrainSettings, crops: np.ndarray, batch: int, device: torch.device
+) -> tuple[float, float]:
+    model = initial_model(s).to(device).eval()
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+    embed_crops(model, crops[:batch], s.input_size, batch, device)
+    _sync(device)
+    start = time.perf_counter()
+    embed_crops(model, crops, s.input_size, batch, device)
+    _sync(device)
+    ours = len(crops) / (time.perf_counter() - start)
+    x = torch.randn(batch, 3, s.input_size, s.input_size, device=device)
+    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    x = x.to(memory_format=fmt)
+    use_amp = s.amp and device.type == "cuda"
+    with torch.no_grad(), torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+        model.embed(x)
+        _sync(device)
+        start = time.perf_counter()
+        for _ in range(len(crops) // batch):
+            model.embed(x).float().cpu()
+        _sync(device)
+    bare = (len(crops) // batch) * batch / (time.perf_counter() - start)
+    return ours, bare
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--trunk", default="small")
+    ap.add_argument("--size", type=int, default=64, help="network input side (crops.size)")
+    ap.add_argument("--batch", type=int, default=32, help="pairs per task per iteration")
+    ap.add_argument("--iterations", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    side = crop_side(args.size, 0.15)
+    s = TrainSettings(
+        trunk=args.trunk,
+        input_size=args.size,
+        batch_size=args.batch,
+        iterations=args.iterations,
+        device=str(device),
+        eval_every=10**9,
+        checkpoint_every=10**9,
+    )
+    frames = 200
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = _crops(root, 8, frames, side)
+        bare = bare_pairs_per_s(s, device)
+        ours = pipeline_pairs_per_s(s, paths, frames, root)
+        crops = np.load(paths["v0"], mmap_mode="r")
+        crops = np.concatenate([crops] * 4)
+        emb_ours, emb_bare = embed_rates(s, crops, 256, device)
+    result = {
+        "device": str(device),
+        "trunk": args.trunk,
+        "input": args.size,
+        "amp": s.amp and device.type == "cuda",
+        "train_pairs_per_s": round(ours, 1),
+        "bare_train_pairs_per_s": round(bare, 1),
+        "train_ratio": round(ours / bare, 3),
+        "embed_crops_per_s": round(emb_ours, 1),
+        "bare_embed_crops_per_s": round(emb_bare, 1),
+        "embed_ratio": round(emb_ours / emb_bare, 3),
+    }
+    print(f"training : {ours:9.1f} pairs/s, bare model {bare:9.1f}  ratio {ours / bare:.3f}")
+    print(
+        f"embedding: {emb_ours:9.1f} crops/s, bare model {emb_bare:9.1f}  ratio "
+        f"{emb_ours / emb_bare:.3f}"
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
