@@ -1,0 +1,58 @@
+"""Repetition mining on embedding sequences whose repetitions are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poseembed.mining import MiningSettings, mine_pairs, repetition_groups
+
+
+def periodic(n: int, period: float, noise: float = 0.02, seed: int = 0) -> np.ndarray:
+    """Unit embeddings that go round a circle once per period, in 16 dimensions."""
+    rng = np.random.default_rng(seed)
+    phase = 2 * np.pi * np.arange(n) / period
+    e = np.zeros((n, 16))
+    e[:, 0], e[:, 1] = np.cos(phase), np.sin(phase)
+    e[:, 2:] = rng.normal(0, noise, (n, 14))
+    return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("tile", [7, 64, 10_000])
+def test_a_periodic_sequence_gives_its_true_repetitions_with_precision_one(tile):
+    n, period = 200, 25
+    pairs = mine_pairs(periodic(n, period), MiningSettings(min_gap=16, threshold=0.9, tile=tile))
+    dt = (pairs["frame"] - pairs["query"]).abs().to_numpy()
+    assert len(pairs) > 0
+    assert (dt > 16).all()
+    # Correct when the two frames are whole periods apart (within a frame of phase).
+    off = np.minimum(dt % period, period - dt % period)
+    assert (off <= 1).all(), "precision 1"
+    # Every frame finds about one repetition per other cycle it can reach.
+    per_query = pairs.groupby("query").size()
+    assert per_query.reindex(range(n), fill_value=0).median() >= n // period - 2
+
+
+def test_the_tiling_does_not_change_the_result():
+    e = periodic(300, 31, noise=0.05, seed=2)
+    s = MiningSettings(min_gap=16, threshold=0.8)
+    a = mine_pairs(e, MiningSettings(**{**s.__dict__, "tile": 13})).sort_values(["query", "frame"])
+    b = mine_pairs(e, MiningSettings(**{**s.__dict__, "tile": 5000})).sort_values(
+        ["query", "frame"]
+    )
+    assert a.reset_index(drop=True).equals(b.reset_index(drop=True))
+
+
+def test_a_sequence_without_repetitions_gives_none():
+    rng = np.random.default_rng(0)
+    e = rng.normal(size=(150, 64))
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    assert len(mine_pairs(e, MiningSettings(threshold=0.9))) == 0
+
+
+def test_groups_join_the_frames_of_one_phase():
+    n, period = 100, 25
+    pairs = mine_pairs(periodic(n, period, noise=0.0), MiningSettings(min_gap=16, threshold=0.95))
+    groups = repetition_groups(pairs, n)
+    assert groups[0] >= 0 and groups[0] == groups[25] == groups[50] == groups[75]
+    assert groups[0] != groups[12]
