@@ -9,7 +9,7 @@ import torch
 
 from poseembed.batches import to_tensor
 from poseembed.crops import load_crops
-from poseembed.formats.embeddings import Embeddings
+from poseembed.formats.embeddings import Embeddings, rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
 
@@ -87,14 +87,12 @@ def embed_videos(
         )
         if key in flipped:
             frames = flipped[key]
-            rows = np.searchsorted(index, frames)
-            if (rows >= len(index)).any() or (
-                index[np.minimum(rows, len(index) - 1)] != frames
-            ).any():
+            try:
+                rows = rows_of(index, frames, f"{key[0]}/{key[1]}")
+            except KeyError as err:
                 raise ValueError(
-                    f"{key[0]}/{key[1]}: labelled frames {frames.tolist()[:5]} are not all among "
-                    f"the extracted frames of {frames_path} (frames.step?)"
-                )
+                    f"{err.args[0]}: labelled frames missing from {frames_path} (frames.step?)"
+                ) from None
             out.flipped[key] = (
                 frames,
                 embed_crops(model, crops[rows], input_size, batch_size, device, True, amp),

@@ -19,15 +19,19 @@ from poseembed.atomic import atomic_path
 Rows = tuple[np.ndarray, np.ndarray]
 
 
-def _lookup(rows: Rows, frames: np.ndarray, what: str) -> np.ndarray:
-    index, emb = rows
+def rows_of(index: np.ndarray, frames: np.ndarray, what: str) -> np.ndarray:
+    """Positions in ``index`` of the source frame numbers ``frames``; a missing one is an error."""
     order = np.argsort(index, kind="stable")
-    pos = np.searchsorted(index[order], frames)
-    pos = np.minimum(pos, len(index) - 1)
+    pos = np.minimum(np.searchsorted(index[order], frames), len(index) - 1)
     ok = index[order][pos] == frames
     if not ok.all():
         raise KeyError(f"{what}: frames {frames[~ok][:5].tolist()} have no embedding")
-    return emb[order[pos]]
+    return order[pos]
+
+
+def _lookup(rows: Rows, frames: np.ndarray, what: str) -> np.ndarray:
+    index, emb = rows
+    return emb[rows_of(index, frames, what)]
 
 
 @dataclass
