@@ -29,7 +29,13 @@ for labels, frame_list in zip(
             raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
         flipped[(category_of[video], video)] = frames
 embeddings = embed_videos(
-    model, settings["input_size"], videos, flipped, snakemake.params.batch_size, device
+    model,
+    settings["input_size"],
+    videos,
+    flipped,
+    snakemake.params.batch_size,
+    device,
+    snakemake.params.amp,
 )
 save_embeddings(
     snakemake.output.embeddings,

@@ -84,6 +84,7 @@ rule embed:
         gpu=on_gpu(config["training"]["device"]),
     params:
         batch_size=config["embed"]["batch_size"],
+        amp=config["training"]["amp"],
         device=config["training"]["device"],
     script:
         "../../scripts/embed.py"
