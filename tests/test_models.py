@@ -24,3 +24,12 @@ def test_shapes_and_unit_embeddings(trunk, size):
 def test_unknown_trunk_names_the_key():
     with pytest.raises(ValueError, match="model.trunk"):
         SiameseNet("vgg")
+
+
+def test_temporal_head_ignores_pair_order_and_spatial_head_does_not():
+    torch.manual_seed(0)
+    net = SiameseNet("small", embedding_dim=16).eval()
+    a, b = torch.rand(3, 3, 64, 64), torch.rand(3, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.allclose(net.temporal_logits(a, b), net.temporal_logits(b, a), atol=1e-5)
+        assert not torch.allclose(net.spatial_logits(a, b), net.spatial_logits(b, a), atol=1e-3)
