@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from poseembed.tasks.spatial import NEIGHBOURS, sample_spatial_patches
-from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs
+from poseembed.tasks.temporal import (
+    TemporalRanges,
+    negative_pairs,
+    removed_negatives,
+    sample_temporal_pairs,
+)
 
 
 def _stage(rng):
@@ -51,6 +56,55 @@ def test_impossible_ranges_are_reported():
         )
     with pytest.raises(ValueError, match="tau_pos"):
         TemporalRanges(8, (6, 12))
+
+
+def _periodic():
+    """Two videos with a pose repeating every 10 frames, mined as groups by phase; the second
+    video's frames 0-9 unmined."""
+    video = np.repeat([0, 1], 40)
+    frame = np.tile(np.arange(40), 2)
+    group = np.where((video == 1) & (frame < 10), -1, video * 10 + frame % 10)
+    return video, frame, group
+
+
+def _unordered(a, b, frame):
+    swap = frame[a] > frame[b]
+    return set(zip(np.where(swap, b, a).tolist(), np.where(swap, a, b).tolist(), strict=True))
+
+
+def test_negatives_removed_are_exactly_the_mined_pairs_in_the_negative_range():
+    video, frame, group = _periodic()
+    ranges = TemporalRanges(4, (8, 16))
+    removed = _unordered(*removed_negatives(video, frame, ranges, group), frame)
+    # Inside one group and 8 <= dt <= 16: dt = 10, where both frames are mined.
+    assert removed and all(
+        abs(frame[a] - frame[b]) == 10 and group[a] == group[b] >= 0 for a, b in removed
+    )
+    assert len(removed) == 30 + 20
+    pairs = sample_temporal_pairs(
+        video, frame, 40000, ranges, np.random.default_rng(0), group=group
+    )
+    neg = pairs.label == 0
+    drawn = _unordered(pairs.anchor[neg], pairs.other[neg], frame)
+    assert drawn == _unordered(*negative_pairs(video, frame, ranges), frame) - removed
+
+
+def test_a_share_of_positives_comes_from_the_repetition_groups():
+    video, frame, group = _periodic()
+    ranges = TemporalRanges(4, (8, 16))
+    pairs = sample_temporal_pairs(
+        video, frame, 2000, ranges, np.random.default_rng(0), group=group, mined_share=0.5
+    )
+    pos = pairs.label == 1
+    assert pos.sum() == 1000
+    a, b = pairs.anchor[pos], pairs.other[pos]
+    assert np.all(video[a] == video[b]) and np.all(a != b)
+    mined = np.abs(frame[a] - frame[b]) > ranges.tau_pos
+    assert mined.sum() == 500 and np.all(group[a][mined] == group[b][mined])
+    none = sample_temporal_pairs(
+        video, frame, 64, ranges, np.random.default_rng(0), group=np.full(80, -1), mined_share=0.5
+    )
+    assert np.abs(frame[none.anchor] - frame[none.other])[none.label == 1].max() <= 4
 
 
 def test_spatial_patches_lie_on_the_grid_inside_the_crop():

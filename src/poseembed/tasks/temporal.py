@@ -2,6 +2,10 @@
 
 Positive when 1 <= |dt| <= tau_pos, negative when tau_neg[0] <= |dt| <= tau_neg[1]; both frames
 must be among the current stage's samples. Half of a batch is positive, half negative.
+
+With mined repetitions (a group id per sample, -1 for none), a share of the positives are two
+frames of one repetition group, however far apart, and a far pair inside one group is never
+drawn as a negative: it shows the same pose, so "far" would be a wrong label.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ def _draw(
     hi: int,
     rng: np.random.Generator,
     max_rounds: int,
+    group: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ...]:
-    anchors, partners = [], []
+    anchors, partners = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     found = 0
     for _ in range(max_rounds):
         if found >= n:
@@ -56,6 +61,8 @@ def _draw(
         target = video[a] * stride + frame[a] + dt
         pos = np.clip(np.searchsorted(keys, target), 0, len(keys) - 1)
         ok = (keys[pos] == target) & (frame[a] + dt >= 0)
+        if group is not None:
+            ok &= (group[a] < 0) | (group[a] != group[pos])
         anchors.append(a[ok])
         partners.append(pos[ok])
         found += int(ok.sum())
@@ -67,6 +74,24 @@ def _draw(
     return np.concatenate(anchors)[:n], np.concatenate(partners)[:n]
 
 
+def _draw_repetitions(
+    group: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` pairs of distinct rows of one group (rows of groups with at least two members)."""
+    order = np.argsort(group, kind="stable")
+    ids, start, count = np.unique(group[order], return_index=True, return_counts=True)
+    usable = (ids >= 0) & (count >= 2)
+    members = np.flatnonzero(np.repeat(usable, count))
+    if n == 0 or len(members) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    slot = rng.choice(members, n)
+    g = np.searchsorted(start, slot, side="right") - 1
+    rank = slot - start[g]
+    k = rng.integers(0, count[g] - 1)
+    k += k >= rank
+    return order[slot], order[start[g] + k]
+
+
 def sample_temporal_pairs(
     video: np.ndarray,
     frame: np.ndarray,
@@ -74,10 +99,14 @@ def sample_temporal_pairs(
     ranges: TemporalRanges,
     rng: np.random.Generator,
     max_rounds: int = 50,
+    group: np.ndarray | None = None,
+    mined_share: float = 0.0,
 ) -> TemporalPairs:
     """``n_pairs`` pairs (half positive) from samples given as video ids and frame numbers.
 
-    Rows are sorted internally by (video, frame); returned indices refer to the input order.
+    ``group``: a repetition group id per sample (-1: none); ``mined_share`` of the positives are
+    then drawn inside groups (fewer when no group has two samples), and no negative lies inside
+    one. Rows are sorted internally by (video, frame); returned indices refer to the input order.
     """
     video = np.asarray(video, np.int64)
     frame = np.asarray(frame, np.int64)
@@ -85,9 +114,16 @@ def sample_temporal_pairs(
     order = np.lexsort((frame, video))
     keys = video[order] * stride + frame[order]
     v, f = video[order], frame[order]
+    g = None if group is None else np.asarray(group, np.int64)[order]
     n_pos = n_pairs // 2
-    pa, po = _draw(keys, v, f, stride, n_pos, 1, ranges.tau_pos, rng, max_rounds)
-    na, no = _draw(keys, v, f, stride, n_pairs - n_pos, *ranges.tau_neg, rng, max_rounds)
+    ma, mo = (
+        _draw_repetitions(g, round(n_pos * mined_share), rng)
+        if g is not None
+        else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    )
+    pa, po = _draw(keys, v, f, stride, n_pos - len(ma), 1, ranges.tau_pos, rng, max_rounds)
+    pa, po = np.concatenate([ma, pa]), np.concatenate([mo, po])
+    na, no = _draw(keys, v, f, stride, n_pairs - n_pos, *ranges.tau_neg, rng, max_rounds, g)
     label = np.concatenate([np.ones(n_pos, np.int64), np.zeros(n_pairs - n_pos, np.int64)])
     shuffle = rng.permutation(n_pairs)
     return TemporalPairs(
@@ -95,3 +131,31 @@ def sample_temporal_pairs(
         other=order[np.concatenate([po, no])][shuffle],
         label=label[shuffle],
     )
+
+
+def negative_pairs(
+    video: np.ndarray, frame: np.ndarray, ranges: TemporalRanges
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every negative pair (i < j by frame) among the samples, as row indices of the input."""
+    video = np.asarray(video, np.int64)
+    frame = np.asarray(frame, np.int64)
+    order = np.lexsort((frame, video))
+    v, f = video[order], frame[order]
+    lo, hi = ranges.tau_neg
+    # Frames of one video are sorted, so each row's partners lie within the next hi rows.
+    a = np.repeat(np.arange(len(v)), hi)
+    b = a + np.tile(np.arange(1, hi + 1), len(v))
+    a, b = a[b < len(v)], b[b < len(v)]
+    dt = f[b] - f[a]
+    ok = (v[a] == v[b]) & (dt >= lo) & (dt <= hi)
+    return order[a[ok]], order[b[ok]]
+
+
+def removed_negatives(
+    video: np.ndarray, frame: np.ndarray, ranges: TemporalRanges, group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The negative pairs that mined repetitions take out: both frames in one group."""
+    a, b = negative_pairs(video, frame, ranges)
+    group = np.asarray(group, np.int64)
+    same = (group[a] >= 0) & (group[a] == group[b])
+    return a[same], b[same]
