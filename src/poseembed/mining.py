@@ -5,6 +5,8 @@ similar (cosine >= ``threshold``), and a mutual peak of the self-similarity matr
 largest of S[i, j-w..j+w] and of S[i-w..i+w, j]. A peak per row and per column finds one frame
 per repetition of the pose (every cycle of a periodic motion), where a single nearest neighbour
 would find only one. The matrix is computed in tiles of rows, so memory stays bounded.
+Pairs sharing a frame are merged into repetition groups (connected components): one group holds
+the frames that show one pose, one per repetition.
 """
 
 from __future__ import annotations
@@ -18,48 +20,71 @@ import torch.nn.functional as F
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from poseembed.formats.embeddings import Embeddings
+
+COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
+
 
 @dataclass(frozen=True)
 class MiningSettings:
     min_gap: int = 16
     threshold: float = 0.9
-    window: int = 8
+    window: int = 4
     tile: int = 2048
 
 
-def _window_max(s: torch.Tensor, w: int) -> torch.Tensor:
-    """Max over j-w..j+w along the last dimension; -inf beyond the edges."""
-    return F.max_pool1d(s[None], 2 * w + 1, stride=1, padding=w)[0]
+def _mask_band(s: torch.Tensor, first_row: int, gap: int) -> None:
+    """Set S[i, j] = -inf where |i - j| <= gap; rows of ``s`` start at frame ``first_row``."""
+    rows = torch.arange(s.shape[0], device=s.device)[:, None]
+    cols = rows + first_row + torch.arange(-gap, gap + 1, device=s.device)[None]
+    inside = (cols >= 0) & (cols < s.shape[1])
+    s[rows.expand_as(cols)[inside], cols[inside]] = -torch.inf
+
+
+def _row_window_max(s: torch.Tensor, w: int) -> torch.Tensor:
+    """Max of S[i, j-w..j+w] (-inf beyond the edges), by doubling: log2(2w+1) passes where
+    max-pooling is several times slower on a CPU."""
+    n, k = s.shape[1], 2 * w + 1
+    m, width = F.pad(s, (w, w), value=-torch.inf), 1
+    while 2 * width <= k:
+        m = torch.maximum(m[:, :-width], m[:, width:])
+        width *= 2
+    return torch.maximum(m[:, :n], m[:, k - width : k - width + n])
 
 
 @torch.no_grad()
 def mine_pairs(
     embeddings: np.ndarray, settings: MiningSettings, device: torch.device | None = None
 ) -> pd.DataFrame:
-    """(query, frame, similarity) of every mined repetition; both orders of a pair appear."""
+    """(query, frame, similarity) of every mined repetition; both orders of a pair appear.
+
+    S is symmetric, so S[i, j] is the peak of its column exactly when S[j, i] is the peak of
+    its row: the row peaks of all tiles, kept where the transposed pair is one too, are the
+    mutual peaks, without a second pass over the matrix.
+    """
     device = device or torch.device("cpu")
     e = torch.as_tensor(np.asarray(embeddings, np.float32), device=device)
-    n, w, gap = len(e), settings.window, settings.min_gap
-    cols = torch.arange(n, device=device)
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    n = len(e)
+    found = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))]
     for a in range(0, n, settings.tile):
-        b = min(a + settings.tile, n)
-        lo, hi = max(a - w, 0), min(b + w, n)
-        s = e[lo:hi] @ e.T
-        rows = torch.arange(lo, hi, device=device)
-        s[(rows[:, None] - cols[None]).abs() <= gap] = -torch.inf
-        peak = (s == _window_max(s, w)) & (s == _window_max(s.T.contiguous(), w).T)
-        peak &= s >= settings.threshold
-        peak = peak[a - lo : a - lo + (b - a)]
+        s = e[a : a + settings.tile] @ e.T
+        _mask_band(s, a, settings.min_gap)
+        peak = (s >= settings.threshold) & (s == _row_window_max(s, settings.window))
         q, f = torch.nonzero(peak, as_tuple=True)
-        sim = s[a - lo + q, f]
-        found.append(((q + a).cpu().numpy(), f.cpu().numpy(), sim.float().cpu().numpy()))
-    if not found:
-        return pd.DataFrame(
-            {"query": np.zeros(0, np.int64), "frame": np.zeros(0, np.int64), "similarity": []}
-        )
+        found.append(((q + a).cpu().numpy(), f.cpu().numpy(), s[q, f].float().cpu().numpy()))
     query, frame, sims = (np.concatenate(c) for c in zip(*found, strict=True))
-    return pd.DataFrame({"query": query, "frame": frame, "similarity": sims})
+    keys = np.sort(query * n + frame)
+    reverse = frame * n + query
+    mutual = np.zeros(len(keys), bool)
+    if len(keys):
+        mutual = keys[np.minimum(np.searchsorted(keys, reverse), len(keys) - 1)] == reverse
+    return pd.DataFrame(
+        {
+            "query": query[mutual].astype(np.int64),
+            "frame": frame[mutual].astype(np.int64),
+            "similarity": sims[mutual],
+        }
+    )
 
 
 def repetition_groups(pairs: pd.DataFrame, n_frames: int) -> np.ndarray:
@@ -72,3 +97,59 @@ def repetition_groups(pairs: pd.DataFrame, n_frames: int) -> np.ndarray:
     paired = np.zeros(n_frames, bool)
     paired[pairs["query"].to_numpy()] = True
     return np.where(paired, labels, -1)
+
+
+def mine_embeddings(
+    emb: Embeddings, settings: MiningSettings, device: torch.device | None = None
+) -> pd.DataFrame:
+    """Mined pairs of every video: ``COLUMNS``, frames as source frame numbers, ``group`` the
+    pair's repetition group within its video."""
+    tables = []
+    for (category, video), (index, rows) in sorted(emb.videos.items()):
+        order = np.argsort(index, kind="stable")
+        pairs = mine_pairs(rows[order], settings, device)
+        groups = repetition_groups(pairs, len(order))
+        frames = np.asarray(index)[order]
+        tables.append(
+            pd.DataFrame(
+                {
+                    "category": category,
+                    "video": video,
+                    "query": frames[pairs["query"].to_numpy()],
+                    "frame": frames[pairs["frame"].to_numpy()],
+                    "similarity": pairs["similarity"].to_numpy(np.float32),
+                    "group": groups[pairs["query"].to_numpy()],
+                }
+            )
+        )
+    if not tables:
+        return pd.DataFrame({c: [] for c in COLUMNS})
+    return pd.concat(tables, ignore_index=True)
+
+
+def frame_groups(repetitions: pd.DataFrame) -> pd.DataFrame:
+    """(video, frame, group) of every mined frame; groups numbered across videos."""
+    both = pd.concat(
+        [
+            repetitions[["video", "query", "group"]].rename(columns={"query": "frame"}),
+            repetitions[["video", "frame", "group"]],
+        ]
+    ).drop_duplicates(["video", "frame"])
+    key = both["video"].astype(str) + "/" + both["group"].astype(str)
+    return both.assign(group=pd.factorize(key)[0].astype(np.int64))[["video", "frame", "group"]]
+
+
+def row_groups(videos: np.ndarray, frames: np.ndarray, repetitions: pd.DataFrame) -> np.ndarray:
+    """The repetition group of each (video, frame) row; -1 for frames in no group."""
+    rows = pd.DataFrame({"video": np.asarray(videos).astype(str), "frame": frames})
+    merged = rows.merge(frame_groups(repetitions), on=["video", "frame"], how="left")
+    return merged["group"].fillna(-1).to_numpy(np.int64)
+
+
+def estimated_counts(repetitions: pd.DataFrame, window: int) -> pd.Series:
+    """Repetitions per mined video: the median, over its groups, of the group's occurrences
+    (runs of its frames no more than ``window`` apart)."""
+    g = frame_groups(repetitions).sort_values(["video", "group", "frame"])
+    new_run = (g["group"].diff() != 0) | (g["frame"].diff() > window)
+    runs = new_run.groupby([g["video"], g["group"]]).sum()
+    return runs.groupby(level="video").median().round().astype(np.int64)
