@@ -1,0 +1,135 @@
+"""Mined repetitions against the generator's ground truth (each frame's cycle and phase).
+
+A pair of frames is a true repetition when both lie in one periodic segment, in different
+cycles, at the same phase within ``tolerance`` (a fraction of the period, circular). Recall
+counts (query frame, other cycle) combinations: one is found when a correct mined pair joins the
+query to a frame of that cycle; only combinations farther apart than the miner's ``min_gap``
+can be found. Counting follows RepNet's measures: mean absolute error relative to the true
+count, and off-by-one accuracy. Chance precision is that of a pair drawn at random among those
+farther apart than ``min_gap``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from poseembed.mining import estimated_counts, frame_groups
+from poseembed.tasks.temporal import TemporalRanges, negative_pairs
+
+
+def same_phase(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
+    """Whether rows ``a`` and ``b`` of one video's ground truth are a true repetition."""
+    cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
+    phase = gt["phase"].to_numpy()
+    d = np.abs(phase[a] - phase[b])
+    d = np.minimum(d, 1 - d)
+    return (
+        (cycle[a] >= 0)
+        & (cycle[b] >= 0)
+        & (segment[a] == segment[b])
+        & (cycle[a] != cycle[b])
+        & (d <= tolerance)
+    )
+
+
+def true_count(gt: pd.DataFrame) -> int:
+    """Cycles (at least half complete) of the video's longest periodic segment; 0 if none."""
+    periodic = gt[gt["cycle"] >= 0]
+    if periodic.empty:
+        return 0
+    frames = periodic.groupby(["segment", "cycle"]).size()
+    period = periodic.groupby("segment")["period"].first()
+    whole = frames >= 0.5 * period.reindex(frames.index.get_level_values("segment")).to_numpy()
+    return int(whole.groupby(level="segment").sum().max())
+
+
+def _video_measures(
+    gt: pd.DataFrame, mined: pd.DataFrame, tolerance: float, min_gap: int
+) -> dict[str, int]:
+    row = pd.Series(np.arange(len(gt)), index=gt["frame"].to_numpy())
+    q = row.reindex(mined["query"].to_numpy()).to_numpy()
+    f = row.reindex(mined["frame"].to_numpy()).to_numpy()
+    correct = same_phase(gt, q, f, tolerance)
+    cycle = gt["cycle"].to_numpy()
+    n = len(gt)
+    a, b = np.triu_indices(n, 1)
+    a, b = np.concatenate([a, b]), np.concatenate([b, a])
+    frames = gt["frame"].to_numpy()
+    far = np.abs(frames[a] - frames[b]) > min_gap
+    reachable = same_phase(gt, a, b, tolerance) & far
+    wanted = set(zip(a[reachable].tolist(), cycle[b[reachable]].tolist(), strict=True))
+    found = set(zip(q[correct].tolist(), cycle[f[correct]].tolist(), strict=True))
+    return {
+        "pairs": len(mined),
+        "correct_pairs": int(correct.sum()),
+        "repetitions": len(wanted),
+        "found": len(wanted & found),
+        "far_pairs": int(far.sum()),
+        "true_far_pairs": int(reachable.sum()),
+    }
+
+
+def _negatives(
+    gt: pd.DataFrame, mined: pd.DataFrame, tolerance: float, ranges: TemporalRanges
+) -> dict[str, int]:
+    frames = gt["frame"].to_numpy()
+    a, b = negative_pairs(np.zeros(len(gt), np.int64), frames, ranges)
+    wrong = same_phase(gt, a, b, tolerance)
+    groups = frame_groups(mined).set_index("frame")["group"]
+    g = groups.reindex(frames).fillna(-1).to_numpy(np.int64)
+    removed = (g[a] >= 0) & (g[a] == g[b])
+    return {
+        "negatives": len(a),
+        "false_negatives": int(wrong.sum()),
+        "removed": int(removed.sum()),
+        "false_negatives_removed": int((removed & wrong).sum()),
+    }
+
+
+def repetition_measures(
+    repetitions: pd.DataFrame,
+    groundtruth: dict[str, pd.DataFrame],
+    tolerance: float,
+    min_gap: int,
+    ranges: TemporalRanges,
+    window: int,
+) -> pd.DataFrame:
+    """One row per video with ground truth: pair counts, recall counts, counting, negatives."""
+    counts = estimated_counts(repetitions, window) if len(repetitions) else pd.Series(dtype=int)
+    rows = []
+    for video, gt in sorted(groundtruth.items()):
+        gt = gt.sort_values("frame").reset_index(drop=True)
+        mined = repetitions[repetitions["video"] == video]
+        rows.append(
+            {
+                "video": video,
+                **_video_measures(gt, mined, tolerance, min_gap),
+                **_negatives(gt, mined, tolerance, ranges),
+                "true_count": true_count(gt),
+                "estimated_count": int(counts.get(video, 1)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summarise(measures: pd.DataFrame) -> dict[str, float]:
+    """Precision, recall, counting error and the negatives cleaned, over all videos."""
+    counted = measures[measures["true_count"] >= 2]
+    err = (counted["estimated_count"] - counted["true_count"]).abs()
+    pairs = measures["pairs"].sum()
+    return {
+        "mined_pairs": int(pairs),
+        "precision": float(measures["correct_pairs"].sum() / pairs) if pairs else float("nan"),
+        "chance_precision": float(
+            measures["true_far_pairs"].sum() / max(measures["far_pairs"].sum(), 1)
+        ),
+        "recall": float(measures["found"].sum() / max(measures["repetitions"].sum(), 1)),
+        "count_mae": float((err / counted["true_count"]).mean()),
+        "count_obo": float((err <= 1).mean()),
+        "counted_videos": len(counted),
+        "negatives": int(measures["negatives"].sum()),
+        "false_negatives": int(measures["false_negatives"].sum()),
+        "removed": int(measures["removed"].sum()),
+        "false_negatives_removed": int(measures["false_negatives_removed"].sum()),
+    }

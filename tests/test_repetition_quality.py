@@ -1,0 +1,64 @@
+"""Mined repetitions measured against a ground truth of cycles and phases known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from poseembed.evaluation.repetitions import repetition_measures, summarise, true_count
+from poseembed.tasks.temporal import TemporalRanges
+
+
+def groundtruth() -> pd.DataFrame:
+    """10 still frames, 4 cycles of period 10 (frames 10-49), 10 still frames."""
+    frame = np.arange(60)
+    periodic = (frame >= 10) & (frame < 50)
+    return pd.DataFrame(
+        {
+            "frame": frame,
+            "segment": np.where(frame < 10, 0, np.where(periodic, 1, 2)),
+            "cycle": np.where(periodic, (frame - 10) // 10, -1),
+            "phase": np.where(periodic, ((frame - 10) % 10) / 10, np.nan),
+            "period": np.where(periodic, 10.0, np.nan),
+        }
+    )
+
+
+def mined(pairs: list[tuple[int, int]], groups: list[int]) -> pd.DataFrame:
+    q, f = np.array(pairs).T
+    both = pd.DataFrame({"query": np.r_[q, f], "frame": np.r_[f, q], "group": groups * 2})
+    return both.assign(category="c", video="v", similarity=1.0)
+
+
+def test_a_perfect_and_a_wrong_pair_give_the_hand_counted_measures():
+    # Phase 0 in cycles 0 and 2 (frames 10, 30), and a still frame paired with a cycle's frame.
+    reps = mined([(10, 30), (0, 42)], [0, 1])
+    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)), 4)
+    row = m.iloc[0]
+    assert (row["pairs"], row["correct_pairs"]) == (4, 2)
+    # Reachable with min_gap 16: cycle pairs 2 or 3 apart, both directions, 10 phases each.
+    assert row["repetitions"] == 10 * 2 * (2 + 1)
+    assert row["found"] == 2
+    # Negatives of range [8, 16] at the same phase: dt = 10 within the periodic segment.
+    assert row["false_negatives"] == 30
+    assert row["removed"] == 0 and row["false_negatives_removed"] == 0
+    assert row["true_count"] == 4 and row["estimated_count"] == 2
+    s = summarise(m)
+    assert s["precision"] == pytest.approx(0.5)
+    assert s["count_mae"] == pytest.approx(0.5) and s["count_obo"] == 0.0
+
+
+def test_removed_negatives_are_those_inside_a_group():
+    # One group of phase 0 across all four cycles: three of its pairs lie at dt = 10.
+    reps = mined([(10, 30), (20, 40), (30, 10), (10, 40)], [0, 0, 0, 0])
+    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)), 4)
+    assert m.iloc[0]["removed"] == 3 and m.iloc[0]["false_negatives_removed"] == 3
+    assert m.iloc[0]["estimated_count"] == 4
+
+
+def test_true_count_ignores_a_short_last_cycle():
+    gt = groundtruth()
+    assert true_count(gt.iloc[:53]) == 4
+    assert true_count(gt.iloc[:43]) == 3
+    assert true_count(gt.iloc[:10]) == 0
