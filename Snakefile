@@ -12,6 +12,7 @@ include: "workflow/rules/frames.smk"
 include: "workflow/rules/flow.smk"
 include: "workflow/rules/curriculum.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/mining.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/figures.smk"
 

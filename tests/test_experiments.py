@@ -11,6 +11,7 @@ from poseembed.config import ConfigError, load_schema
 from poseembed.experiments import (
     canonical_experiments,
     final_stage,
+    model_signature,
     resolve_experiments,
     training_signature,
 )
@@ -34,7 +35,8 @@ def test_the_default_experiments_and_those_trained_once(config):
     assert {"full", "no_curriculum", "temporal_only", "spatial_only"} <= set(names)
     assert len([n for n in names if n.startswith("tau_")]) == 5
     assert names["tau_p4_n8-16"] == "temporal_only"
-    assert len(set(names.values())) == len(names) - 1
+    assert names["no_mining"] == "full"
+    assert len(set(names.values())) == len(names) - 2
 
 
 def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
@@ -42,7 +44,7 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     config["training"]["tau_pos"] = 5
     after = signatures(config)
     changed = {n for n in before if before[n] != after[n]}
-    assert changed == {"full", "no_curriculum", "temporal_only"}
+    assert changed == {"full", "no_mining", "no_curriculum", "temporal_only"}
     assert "tau_pos" not in after["spatial_only"]["training"]
 
 
@@ -79,3 +81,22 @@ def test_without_a_curriculum_one_stage_gets_every_iteration(config):
     assert final_stage(sig["full"]["training"], 7) == 7
     only = settings_of(sig["spatial_only"], 64, 7)
     assert only.temporal_weight == 0 and only.tau_neg == (8, 16)
+
+
+def test_mining_separates_models_that_share_their_stages(config):
+    experiments = resolve_experiments(config, SCHEMA)
+    models = canonical_experiments({n: model_signature(e) for n, e in experiments.items()})
+    assert models["no_mining"] == "no_mining" and models["tau_p4_n8-16"] == "temporal_only"
+    full = model_signature(experiments["full"])["mining"]
+    assert full["min_gap"] == 16 and "device" not in full and "enabled" not in full
+    assert model_signature(experiments["no_mining"])["mining"] is None
+
+
+def test_mining_needs_the_temporal_task_and_reads_its_range(config):
+    config["mining"]["enabled"] = True
+    experiments = resolve_experiments(config, SCHEMA)
+    assert model_signature(experiments["spatial_only"])["mining"] is None
+    assert model_signature(experiments["tau_p4_n10-18"])["mining"]["min_gap"] == 18
+    config["experiments"]["bad"] = {"mining": {"treshold": 0.5}}
+    with pytest.raises(ConfigError, match="experiments.bad.mining.treshold"):
+        resolve_experiments(config, SCHEMA)

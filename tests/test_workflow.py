@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 import cv2
+import h5py
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from poseembed.formats.embeddings import load_embeddings
-from tests.conftest import ROOT
+from poseembed.mining import COLUMNS
+from tests.conftest import ROOT, realdata
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
@@ -29,8 +31,11 @@ TINY = {
     },
     "curriculum": {"stages": 3},
     "training": {"iterations": 3, "batch_size": 4, "eval_every": 2, "eval_pairs": 8},
+    # Threshold 0: every mutual peak is a repetition, so that a few iterations find some.
+    "mining": {"iterations": 3, "threshold": 0.0},
+    "figures": {"repetition_videos": ["vault/vault_000"]},
     "experiments": {
-        "full": {},
+        "full": {"mining": {"enabled": True}},
         "same_as_full": {"training": {"threads": 2}},
         "temporal_only": {"training": {"spatial_weight": 0}},
         "tau3": {"training": {"spatial_weight": 0, "tau_pos": 3}},
@@ -39,6 +44,8 @@ TINY = {
     },
 }
 TRAINED = ("full", "temporal_only", "tau3", "spatial_only", "no_curriculum")
+# same_as_full shares full's stages but does not mine: a model of its own.
+MODELS = (*TRAINED, "same_as_full")
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -91,8 +98,10 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
-    assert jobs["train_stage"] == 7 * 7 + 1 and jobs["training_curve"] == 8
-    assert jobs["embed"] == jobs["evaluate_posture"] == 8 + 1
+    assert jobs["train_stage"] == 7 * 7 + 1 and jobs["training_curve"] == 9
+    assert jobs["embed"] == jobs["evaluate_posture"] == 9 + 1
+    assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 1
+    assert jobs["repetition_figure"] == 3 and jobs["repetition_table"] == 1
 
 
 def test_dry_run_of_the_gpu_preset(tmp_path):
@@ -149,7 +158,7 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     assert len(emb.videos) == 6 and emb.flipped
     index, rows = emb.videos[("vault", "vault_000")]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-4) and len(index) == len(rows)
-    for model in (*TRAINED, "random"):
+    for model in (*MODELS, "random"):
         table = pd.read_csv(r / "eval" / model / "posture.csv")
         assert list(table["category"]) == ["long_jump", "vault"]
         assert table["auc"].between(0, 1).all()
@@ -169,9 +178,46 @@ def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
     assert "crops" not in jobs and "curriculum" not in jobs
 
 
+def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
+    r = tiny_run / "results"
+    reps = pd.read_parquet(r / "mining" / "full" / "repetitions.parquet")
+    assert list(reps.columns) == list(COLUMNS) and len(reps) > 0
+    assert ((reps["frame"] - reps["query"]).abs() > 16).all()
+    refined = pd.read_csv(r / "train" / "full" / "refined_metrics.csv")
+    assert list(refined["iteration"]) == [1, 2, 3]
+    with h5py.File(r / "embed" / "full" / "frames.h5") as f:
+        assert f.attrs["weights"] == "results/train/full/refined.pt"
+    with h5py.File(r / "embed" / "same_as_full" / "frames.h5") as f:
+        assert f.attrs["weights"] == "results/train/full/stage3.pt"
+    table = pd.read_csv(r / "tables" / "repetitions.csv")
+    assert list(table["model"]) == ["full"] and table["mined_pairs"].iloc[0] == len(reps)
+    assert (r / "tables" / "repetitions.md").read_text().startswith("# Mined repetitions")
+    figure = r / "figures" / "repetitions" / "full" / "vault" / "vault_000.png"
+    assert cv2.imread(str(figure)) is not None
+    assert not list((r / "train_state").rglob("*.ckpt"))
+
+
+def test_editing_only_a_mining_key_reruns_mining_and_refinement_but_no_stage(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "mining", "threshold", 0.5))
+    assert "train_stage" not in jobs and "embed_for_mining" not in jobs
+    assert jobs["mine_repetitions"] == jobs["refine"] == jobs["embed"] == 1
+
+
+def test_without_mining_the_refinement_is_skipped_and_the_last_stage_is_the_model(tiny_run):
+    edit = tiny_run / "edit_no_mining.yaml"
+    edit.write_text(yaml.safe_dump({"experiments": {"full": {"mining": {"enabled": False}}}}))
+    # The target first: --configfile would take it for a second config file.
+    out = snakemake(
+        tiny_run, "results/embed/full/frames.h5", "-n", "--forceall", "--configfile", str(edit)
+    ).stdout
+    assert "rule refine" not in out and "rule mine_repetitions" not in out
+    embed = out[out.index("rule embed:") :].split("\n\n")[0]
+    assert "results/train/full/stage3.pt" in embed
+
+
 def test_editing_only_an_embedding_key_retrains_nothing(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "embed", "batch_size", 7))
-    assert "train_stage" not in jobs and jobs["embed"] == len(TRAINED) + 1
+    assert "train_stage" not in jobs and jobs["embed"] == len(MODELS) + 1
 
 
 def edited(workdir: Path, section: str, key: str, value) -> str:
@@ -244,3 +290,21 @@ def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, l
     a = np.load(frames / "good_a.npz")
     b = np.load(frames / "good_b.npz")
     assert np.isfinite(a["boxes"]).all() and np.isnan(b["boxes"]).all()
+
+
+def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
+    """The real-data preset on the sample clips, with few iterations: boxes from motion."""
+    clips = realdata("videos").parent
+    config = yaml.safe_load((ROOT / "workflow" / "configs" / "realdata_videos.yaml").read_text())
+    config["dataset"]["root"] = str(clips)
+    config["frames"]["height"] = 96
+    config["curriculum"]["stages"] = 2
+    config["training"].update({"iterations": 2, "batch_size": 4})
+    write_config(tmp_path, config)
+    figure = "results/figures/repetitions/full/videos/pool_cleaning.png"
+    snakemake(tmp_path, figure)
+    assert cv2.imread(str(tmp_path / figure)) is not None
+    flow = np.load(tmp_path / "results" / "flow" / "videos" / "pool_cleaning.npz")
+    assert str(flow["box_source"]) == "motion"
+    reps = pd.read_parquet(tmp_path / "results" / "mining" / "full" / "repetitions.parquet")
+    assert set(reps["video"]) <= {"pool_cleaning", "eye_makeup"}

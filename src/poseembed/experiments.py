@@ -1,8 +1,10 @@
-"""Experiments: named overrides of the model and training sections, and which of them train alike.
+"""Experiments: named overrides of the model, training and mining sections, and which of them
+train alike.
 
-An experiment's training signature holds exactly the settings its training depends on (the
-temporal ranges only when the temporal task is on), so that experiments with equal signatures
-are trained once and an edit reruns only the experiments it concerns.
+An experiment's training signature holds exactly the settings its curriculum stages depend on
+(the temporal ranges only when the temporal task is on), so that experiments with equal
+signatures are trained once and an edit reruns only the experiments it concerns. Its model
+signature adds the mining and refinement settings: experiments equal in both are one model.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import copy
 
 from poseembed.config import ConfigError, config_errors
 
-SECTIONS = ("model", "training")
+SECTIONS = ("model", "training", "mining")
 BASELINES = ("random", "hog", "pixels", "imagenet_alexnet")
 _TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg")
 # Keys that change how a job runs, not what it learns.
 _RUN_KEYS = ("threads",)
+_MINING_RUN_KEYS = ("enabled", "tile", "device")
 
 
 def _merge(base: dict, override: dict, where: str) -> dict:
@@ -67,6 +70,23 @@ def training_signature(effective: dict) -> dict:
         "model": dict(sorted(effective["model"].items())),
         "training": dict(sorted(training.items())),
     }
+
+
+def mining_signature(effective: dict) -> dict | None:
+    """The mining and refinement settings of an experiment; None when it does not mine (mining
+    off, or no temporal task to refine)."""
+    mining, training = effective["mining"], effective["training"]
+    if not mining["enabled"] or training["temporal_weight"] == 0:
+        return None
+    out = {k: v for k, v in mining.items() if k not in _MINING_RUN_KEYS}
+    if out["min_gap"] is None:
+        out["min_gap"] = training["tau_neg"][1]
+    return dict(sorted(out.items()))
+
+
+def model_signature(effective: dict) -> dict:
+    """What an experiment's final model depends on: its stages, then mining and refinement."""
+    return {**training_signature(effective), "mining": mining_signature(effective)}
 
 
 def canonical_experiments(signatures: dict[str, dict]) -> dict[str, str]:

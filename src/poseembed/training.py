@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from poseembed.atomic import atomic_path
 from poseembed.batches import CropStore, spatial_batch, temporal_batch
 from poseembed.device import resolve_device
-from poseembed.experiments import stage_iterations
+from poseembed.experiments import final_stage, stage_iterations
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
 from poseembed.tasks.spatial import sample_spatial_patches
@@ -69,6 +69,16 @@ def settings_of(signature: dict, input_size: int, stages: int) -> TrainSettings:
     )
 
 
+def refine_settings(signature: dict, input_size: int, stages: int) -> tuple[TrainSettings, int]:
+    """The refinement's settings (the stages' with the mining's iterations) and its stage
+    number, the one after the last curriculum stage, which seeds its batches apart."""
+    s = settings_of(signature, input_size, stages)
+    return (
+        replace(s, iterations=signature["mining"]["iterations"]),
+        final_stage(signature["training"], stages) + 1,
+    )
+
+
 def initial_model(s: TrainSettings, stage: int = 1) -> SiameseNet:
     """The network as a stage initialises it (before any weights are loaded)."""
     torch.manual_seed(s.seed * 1000 + stage)
@@ -103,10 +113,14 @@ def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_sc
 class _Data:
     """The rows of a sample table as arrays the samplers and the crop store understand."""
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(
+        self, table: pd.DataFrame, group: np.ndarray | None = None, mined_share: float = 0.0
+    ) -> None:
         self.videos = table["video"].to_numpy().astype(str)
         self.frames = table["frame"].to_numpy().astype(np.int64)
         _, self.codes = np.unique(self.videos, return_inverse=True)
+        self.group = group
+        self.mined_share = mined_share
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -126,7 +140,13 @@ def _task_losses(
     fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
     if s.temporal_weight > 0:
         pairs = sample_temporal_pairs(
-            data.codes, data.frames, n, TemporalRanges(s.tau_pos, tuple(s.tau_neg)), rng
+            data.codes,
+            data.frames,
+            n,
+            TemporalRanges(s.tau_pos, tuple(s.tau_neg)),
+            rng,
+            group=data.group,
+            mined_share=data.mined_share,
         )
         a, b = temporal_batch(
             store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter
@@ -161,8 +181,14 @@ def train_stage(
     weights_path: str | os.PathLike,
     metrics_path: str | os.PathLike,
     on_iteration: Callable[[int], None] | None = None,
+    group: np.ndarray | None = None,
+    mined_share: float = 0.0,
 ) -> pd.DataFrame:
-    """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos."""
+    """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos.
+
+    ``group``, a mined repetition group per ``train`` row, makes this a refinement: temporal
+    labels cleaned by the repetitions (see ``sample_temporal_pairs``); held-out pairs stay plain.
+    """
     s = settings
     device = resolve_device(s.device)
     model = initial_model(s, stage).to(device)
@@ -187,7 +213,7 @@ def train_stage(
         scaler.load_state_dict(state["scaler"])
         start, rows = state["iteration"], state["metrics"]
     store = CropStore(crop_paths)
-    data = _Data(train)
+    data = _Data(train, group, mined_share)
     held = _Data(heldout) if len(heldout) else None
     crop_side = store[data.videos[0]].shape[1]
     model.train()

@@ -10,6 +10,7 @@ from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
 from poseembed.experiments import (
     canonical_experiments,
     final_stage,
+    model_signature,
     resolve_experiments,
     training_signature,
 )
@@ -53,17 +54,28 @@ CATEGORIES = sorted({c for c, _ in VIDEOS})
 
 EXPERIMENTS = resolve_experiments(config, load_schema(SCHEMA_PATH))
 SIGNATURES = {name: training_signature(e) for name, e in EXPERIMENTS.items()}
-# Experiments that train alike are trained (and embedded, evaluated) once, under the first name.
+# Experiments that train alike share their curriculum stages, trained under the first name.
 TRAINED_AS = canonical_experiments(SIGNATURES)
 TRAINED = list(dict.fromkeys(TRAINED_AS.values()))
+# Experiments whose stages and mining are alike are one model, embedded and evaluated once.
+MODEL_SIGNATURES = {name: model_signature(e) for name, e in EXPERIMENTS.items()}
+MODEL_AS = canonical_experiments(MODEL_SIGNATURES)
+MODELS = list(dict.fromkeys(MODEL_AS.values()))
+MINED = [m for m in MODELS if MODEL_SIGNATURES[m]["mining"] is not None]
 STAGES = config["curriculum"]["stages"]
+
+
+def _alternatives(names):
+    """A wildcard constraint that matches exactly ``names`` (nothing when there are none)."""
+    return "|".join(names) if names else "(?!)"
 
 
 wildcard_constraints:
     category="[A-Za-z0-9_\-]+",
     video="[^/]+",
-    exp="|".join(TRAINED),
-    model="|".join([*TRAINED, "random"]),
+    exp=_alternatives(TRAINED),
+    model=_alternatives([*MODELS, "random"]),
+    mined=_alternatives(MINED),
     stage="[0-9]+",
 
 
@@ -89,10 +101,18 @@ def all_targets():
     targets = per_video("results/crops/{category}/{video}.npy")
     targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
     targets.append("results/curriculum/samples.parquet")
-    targets += [f"results/figures/training/{exp}.png" for exp in TRAINED]
-    targets += [f"results/embed/{m}/frames.h5" for m in [*TRAINED, "random"]]
+    targets += [f"results/figures/training/{m}.png" for m in MODELS]
+    targets += [f"results/embed/{m}/frames.h5" for m in [*MODELS, "random"]]
     if has_posture_labels():
-        targets += [f"results/eval/{m}/posture.csv" for m in [*TRAINED, "random"]]
+        targets += [f"results/eval/{m}/posture.csv" for m in [*MODELS, "random"]]
+    targets += [f"results/mining/{m}/repetitions.parquet" for m in MINED]
+    targets += [
+        f"results/figures/repetitions/{m}/{v}.png"
+        for m in MINED
+        for v in repetition_figure_videos()
+    ]
+    if SYNTHETIC and MINED:
+        targets.append("results/tables/repetitions.csv")
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
         targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
@@ -176,18 +196,67 @@ def previous_stage(wildcards):
     return [] if k == 1 else f"results/train/{wildcards.exp}/stage{k - 1}.pt"
 
 
-def stage_metrics(wildcards):
-    n = last_stage(wildcards.exp)
-    return [
-        f"results/train/{wildcards.exp}/stage{k}_metrics.csv" for k in range(1, n + 1)
+def model_metrics(wildcards):
+    """Metrics of a model's curriculum stages, then of its refinement when it mines."""
+    exp = TRAINED_AS[wildcards.model]
+    stages = [
+        f"results/train/{exp}/stage{k}_metrics.csv"
+        for k in range(1, last_stage(exp) + 1)
     ]
+    if wildcards.model in MINED:
+        stages.append(f"results/train/{wildcards.model}/refined_metrics.csv")
+    return stages
+
+
+def curriculum_weights(wildcards):
+    """The last curriculum stage of a model (the start of mining and refinement)."""
+    model = getattr(wildcards, "mined", None) or wildcards.model
+    exp = TRAINED_AS[model]
+    return f"results/train/{exp}/stage{last_stage(exp)}.pt"
 
 
 def model_weights(wildcards):
-    """The final weights of a trained experiment, or the untrained network."""
+    """The final weights of a model: refined when it mines, else its last curriculum stage;
+    or the untrained network."""
     if wildcards.model == "random":
         return "results/baselines/random/weights.pt"
-    return f"results/train/{wildcards.model}/stage{last_stage(wildcards.model)}.pt"
+    if wildcards.model in MINED:
+        return f"results/train/{wildcards.model}/refined.pt"
+    return curriculum_weights(wildcards)
+
+
+def refine_params(wildcards):
+    return MODEL_SIGNATURES[wildcards.mined]
+
+
+def mining_params(wildcards):
+    """The miner's settings (min_gap resolved) and where it runs."""
+    return {
+        **MODEL_SIGNATURES[wildcards.mined]["mining"],
+        "tile": EXPERIMENTS[wildcards.mined]["mining"]["tile"],
+        "device": EXPERIMENTS[wildcards.mined]["mining"]["device"],
+    }
+
+
+def mining_gpu(wildcards):
+    return on_gpu(EXPERIMENTS[wildcards.mined]["mining"]["device"])
+
+
+def repetition_figure_videos():
+    chosen = config["figures"]["repetition_videos"]
+    if chosen is None:
+        return [f"{c}/{min(v for k, v in VIDEOS if k == c)}" for c in CATEGORIES]
+    unknown = [v for v in chosen if tuple(v.split("/", 1)) not in VIDEOS]
+    if unknown:
+        raise ValueError(
+            f"figures.repetition_videos: {unknown} are not videos of the dataset; "
+            "write them as category/video"
+        )
+    return chosen
+
+
+def groundtruth_files():
+    return per_video(str(DATA_ROOT / "groundtruth/{category}/{video}.csv"))
 
 
 def random_model_params():

@@ -30,18 +30,18 @@ rule train_stage:
 
 
 rule training_curve:
-    """Losses and held-out accuracies of every stage of an experiment."""
+    """Losses and held-out accuracies of every stage of a model, and of its refinement."""
     input:
-        metrics=stage_metrics,
+        metrics=model_metrics,
     output:
         figure=report(
-            "results/figures/training/{exp}.png",
+            "results/figures/training/{model}.png",
             caption="../report/training_curve.rst",
             category="Training",
-            subcategory="{exp}",
+            subcategory="{model}",
         ),
     log:
-        "results/logs/training_curve/{exp}.log",
+        "results/logs/training_curve/{model}.log",
     conda:
         "../../envs/poseembed.yaml"
     script:

@@ -1,0 +1,48 @@
+"""Rule refine: training continued on the temporal labels the mined repetitions clean."""
+
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from poseembed.curriculum import load_samples, split_stage
+from poseembed.logs import setup_job_logging
+from poseembed.mining import row_groups
+from poseembed.training import refine_settings, train_stage
+
+log = setup_job_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+signature = snakemake.params.signature
+training, mining = signature["training"], signature["mining"]
+stages = snakemake.params.stages
+settings, stage = refine_settings(signature, snakemake.params.input_size, stages)
+train, heldout = split_stage(
+    load_samples(snakemake.input.samples),
+    stage - 1,
+    training["curriculum"],
+    training["heldout_fraction"],
+)
+repetitions = pd.read_parquet(snakemake.input.repetitions)
+group = row_groups(train["video"].to_numpy(), train["frame"].to_numpy(), repetitions)
+log.info(
+    "refining %s: %d training frames, %d of them in %d repetition groups; %s",
+    snakemake.wildcards.mined,
+    len(train),
+    int((group >= 0).sum()),
+    len(set(group[group >= 0].tolist())),
+    settings,
+)
+metrics = train_stage(
+    train,
+    heldout,
+    {Path(p).stem: p for p in snakemake.input.crops},
+    settings,
+    stage,
+    snakemake.input.init,
+    snakemake.params.state,
+    snakemake.output.weights,
+    snakemake.output.metrics,
+    group=group,
+    mined_share=mining["positive_share"],
+)
+log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

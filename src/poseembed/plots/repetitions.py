@@ -1,0 +1,77 @@
+"""The repetitions of one video, as the paper's supplementary Figs. 2-4: each row a query frame
+followed by the frames mined as its repetitions; queries and each row sorted by frame number,
+the number in a yellow box on each thumbnail."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from poseembed.atomic import atomic_path
+from poseembed.formats.embeddings import rows_of
+from poseembed.mining import frame_groups
+
+
+def figure_rows(repetitions: pd.DataFrame, rows: int, columns: int) -> list[list[int]]:
+    """Frame numbers per row: the largest groups, each as query (its first frame) and
+    repetitions, at most ``columns`` frames a row; rows sorted by their query frame."""
+    groups = frame_groups(repetitions).sort_values(["group", "frame"])
+    members = groups.groupby("group")["frame"].apply(list)
+    largest = members[members.map(len).sort_values(ascending=False, kind="stable").index[:rows]]
+    return sorted((m[:columns] for m in largest), key=lambda m: m[0])
+
+
+def repetition_figure(
+    repetitions: pd.DataFrame,
+    crops: np.ndarray,
+    index: np.ndarray,
+    title: str,
+    path: str | os.PathLike,
+    rows: int = 6,
+    columns: int = 6,
+) -> None:
+    """``crops``: the video's person crops (BGR), ``index`` their source frame numbers."""
+    chosen = figure_rows(repetitions, rows, columns)
+    n_rows, n_cols = max(len(chosen), 1), columns
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(1.3 * n_cols, 1.4 * n_rows + 0.4), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for r, frames in enumerate(chosen):
+        images = crops[rows_of(index, np.asarray(frames), title)]
+        for c, (frame, image) in enumerate(zip(frames, images, strict=True)):
+            ax = axes[r, c]
+            ax.imshow(cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGR2RGB))
+            ax.text(
+                2,
+                2,
+                str(frame),
+                fontsize=7,
+                va="top",
+                bbox={"facecolor": "yellow", "edgecolor": "none", "pad": 1.0},
+            )
+            if c == 0:
+                ax.axis("on")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_edgecolor("red")
+                    spine.set_linewidth(2)
+    if not chosen:
+        axes[0, 0].text(0, 0.5, "no repetitions mined", fontsize=9)
+    fig.suptitle(
+        f"{title}: query (red) and its mined repetitions; {len(repetitions)} mined pairs",
+        fontsize=9,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=110)
+    plt.close(fig)
