@@ -13,6 +13,7 @@ include: "workflow/rules/flow.smk"
 include: "workflow/rules/curriculum.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/mining.smk"
+include: "workflow/rules/baselines.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/figures.smk"
 

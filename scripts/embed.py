@@ -5,9 +5,8 @@ from pathlib import Path
 import torch
 
 from poseembed.device import resolve_device
-from poseembed.embedding import embed_videos, load_model
-from poseembed.evaluation.posture import flipped_frames
-from poseembed.formats.cliquecnn import read_frame_list, read_labels
+from poseembed.embedding import embed_videos, load_model, network_features
+from poseembed.evaluation.posture import label_flips
 from poseembed.formats.embeddings import save_embeddings
 from poseembed.logs import setup_job_logging
 
@@ -19,24 +18,13 @@ videos = {
     (Path(c).parent.name, Path(c).stem): (c, f)
     for c, f in zip(snakemake.input.crops, snakemake.input.frames, strict=True)
 }
-category_of = {video: cat for cat, video in videos}
-flipped = {}
-for labels, frame_list in zip(
-    snakemake.input.get("labels", []), snakemake.input.get("frame_lists", []), strict=True
-):
-    for video, frames in flipped_frames(read_labels(labels), read_frame_list(frame_list)).items():
-        if video not in category_of:
-            raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
-        flipped[(category_of[video], video)] = frames
-embeddings = embed_videos(
-    model,
-    settings["input_size"],
-    videos,
-    flipped,
-    snakemake.params.batch_size,
-    device,
-    snakemake.params.amp,
+flipped = label_flips(
+    snakemake.input.get("labels", []), snakemake.input.get("frame_lists", []), videos
 )
+features = network_features(
+    model, settings["input_size"], snakemake.params.batch_size, device, snakemake.params.amp
+)
+embeddings = embed_videos(features, videos, flipped)
 save_embeddings(
     snakemake.output.embeddings,
     embeddings,

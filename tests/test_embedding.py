@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from poseembed.crops import save_crops
-from poseembed.embedding import embed_crops, embed_videos, load_model
+from poseembed.embedding import embed_crops, embed_videos, load_model, network_features
 from poseembed.formats.embeddings import load_embeddings, save_embeddings
 from poseembed.training import TrainSettings, initial_model, save_weights
 
@@ -42,7 +42,9 @@ def test_mirrored_frames_and_lookup_by_source_frame_number(network, video, tmp_p
     model, _ = network
     crops, crops_path, frames_path = video
     emb = embed_videos(
-        model, 32, {("c", "v"): (crops_path, frames_path)}, {("c", "v"): np.array([4])}, 4, CPU
+        network_features(model, 32, 4, CPU),
+        {("c", "v"): (crops_path, frames_path)},
+        {("c", "v"): np.array([4])},
     )
     save_embeddings(tmp_path / "e.h5", emb)
     back = load_embeddings(tmp_path / "e.h5")
@@ -60,5 +62,7 @@ def test_labelled_frames_outside_the_extracted_ones_are_named(network, video):
     _, crops_path, frames_path = video
     with pytest.raises(ValueError, match=r"frames\.step"):
         embed_videos(
-            model, 32, {("c", "v"): (crops_path, frames_path)}, {("c", "v"): np.array([3])}, 4, CPU
+            network_features(model, 32, 4, CPU),
+            {("c", "v"): (crops_path, frames_path)},
+            {("c", "v"): np.array([3])},
         )

@@ -99,7 +99,8 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
     assert jobs["train_stage"] == 7 * 7 + 1 and jobs["training_curve"] == 9
-    assert jobs["embed"] == jobs["evaluate_posture"] == 9 + 1
+    assert jobs["embed"] == 9 + 1 and jobs["embed_baseline"] == 2
+    assert jobs["evaluate_posture"] == 9 + 3
     assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 1
     assert jobs["repetition_figure"] == 3 and jobs["repetition_table"] == 1
 
@@ -158,7 +159,7 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     assert len(emb.videos) == 6 and emb.flipped
     index, rows = emb.videos[("vault", "vault_000")]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-4) and len(index) == len(rows)
-    for model in (*MODELS, "random"):
+    for model in (*MODELS, "random", "hog", "pixels"):
         table = pd.read_csv(r / "eval" / model / "posture.csv")
         assert list(table["category"]) == ["long_jump", "vault"]
         assert table["auc"].between(0, 1).all()

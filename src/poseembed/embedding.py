@@ -1,8 +1,10 @@
-"""Frame embeddings of a trained network: batched, centre crops, L2-normalised."""
+"""Frame embeddings: of a trained network (batched, centre crops, L2-normalised), or of any
+feature function of crops (the baselines), for every frame of every video."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -60,14 +62,20 @@ def embed_crops(
     return torch.cat(out).numpy()
 
 
+Features = Callable[[np.ndarray, bool], np.ndarray]
+"""(N, S, S, 3) uint8 crops and whether to mirror them -> (N, D) float32 unit rows."""
+
+
+def network_features(
+    model: SiameseNet, input_size: int, batch_size: int, device: torch.device, amp: bool = True
+) -> Features:
+    return lambda crops, flip: embed_crops(model, crops, input_size, batch_size, device, flip, amp)
+
+
 def embed_videos(
-    model: SiameseNet,
-    input_size: int,
+    features: Features,
     videos: dict[tuple[str, str], tuple[str | os.PathLike, str | os.PathLike]],
     flipped: dict[tuple[str, str], np.ndarray],
-    batch_size: int,
-    device: torch.device,
-    amp: bool = True,
 ) -> Embeddings:
     """Embeddings of every frame of ``videos`` ((category, video) -> (crops, frames artifact))
     and of the mirrored crops of the ``flipped`` source frame numbers."""
@@ -81,10 +89,7 @@ def embed_videos(
                 f"{crops_path} has {len(crops)} crops but {frames_path} {len(index)} frames; "
                 "rerun the crops rule"
             )
-        out.videos[key] = (
-            index,
-            embed_crops(model, crops, input_size, batch_size, device, amp=amp),
-        )
+        out.videos[key] = (index, features(crops, False))
         if key in flipped:
             frames = flipped[key]
             try:
@@ -93,8 +98,5 @@ def embed_videos(
                 raise ValueError(
                     f"{err.args[0]}: labelled frames missing from {frames_path} (frames.step?)"
                 ) from None
-            out.flipped[key] = (
-                frames,
-                embed_crops(model, crops[rows], input_size, batch_size, device, True, amp),
-            )
+            out.flipped[key] = (frames, features(crops[rows], True))
     return out

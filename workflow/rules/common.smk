@@ -5,6 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from poseembed.baselines import BASELINE_FEATURES
 from poseembed.config import check_config, load_schema
 from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
 from poseembed.experiments import (
@@ -63,6 +64,9 @@ MODEL_AS = canonical_experiments(MODEL_SIGNATURES)
 MODELS = list(dict.fromkeys(MODEL_AS.values()))
 MINED = [m for m in MODELS if MODEL_SIGNATURES[m]["mining"] is not None]
 STAGES = config["curriculum"]["stages"]
+# Baselines: the untrained network, and features that need no network.
+FEATURE_BASELINES = list(BASELINE_FEATURES)
+BASELINES = ["random", *FEATURE_BASELINES]
 
 
 def _alternatives(names):
@@ -70,11 +74,15 @@ def _alternatives(names):
     return "|".join(names) if names else "(?!)"
 
 
+NETWORKS = _alternatives([*MODELS, "random"])
+
+
 wildcard_constraints:
     category="[A-Za-z0-9_\-]+",
     video="[^/]+",
     exp=_alternatives(TRAINED),
-    model=_alternatives([*MODELS, "random"]),
+    model=_alternatives([*MODELS, *BASELINES]),
+    baseline=_alternatives(FEATURE_BASELINES),
     mined=_alternatives(MINED),
     stage="[0-9]+",
 
@@ -102,9 +110,9 @@ def all_targets():
     targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
     targets.append("results/curriculum/samples.parquet")
     targets += [f"results/figures/training/{m}.png" for m in MODELS]
-    targets += [f"results/embed/{m}/frames.h5" for m in [*MODELS, "random"]]
+    targets += [f"results/embed/{m}/frames.h5" for m in [*MODELS, *BASELINES]]
     if has_posture_labels():
-        targets += [f"results/eval/{m}/posture.csv" for m in [*MODELS, "random"]]
+        targets += [f"results/eval/{m}/posture.csv" for m in [*MODELS, *BASELINES]]
     targets += [f"results/mining/{m}/repetitions.parquet" for m in MINED]
     targets += [
         f"results/figures/repetitions/{m}/{v}.png"

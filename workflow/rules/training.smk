@@ -48,24 +48,7 @@ rule training_curve:
         "../../scripts/training_curve.py"
 
 
-rule random_weights:
-    """The untrained network: the baseline that shows what training adds."""
-    output:
-        weights="results/baselines/random/weights.pt",
-    log:
-        "results/logs/random_weights.log",
-    conda:
-        "../../envs/poseembed.yaml"
-    params:
-        network=random_model_params(),
-        input_size=config["crops"]["size"],
-    script:
-        "../../scripts/random_weights.py"
-
-
 rule embed:
-    """L2-normalised embeddings of every frame of every video, and of the mirrored frames the
-    posture labels judge."""
     input:
         unpack(posture_inputs),
         weights=model_weights,
@@ -77,6 +60,10 @@ rule embed:
         "results/logs/embed/{model}.log",
     benchmark:
         "results/benchmarks/embed/{model}.tsv"
+    """L2-normalised embeddings of every frame of every video, and of the mirrored frames the
+    posture labels judge."""
+    wildcard_constraints:
+        model=NETWORKS,
     conda:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import auc, roc_curve
 
-from poseembed.formats.cliquecnn import PostureLabels
+from poseembed.formats.cliquecnn import PostureLabels, read_frame_list, read_labels
 from poseembed.formats.embeddings import Embeddings
 
 FPR_GRID = np.linspace(0.0, 1.0, 101)
@@ -47,6 +47,21 @@ def flipped_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> 
                 video, frame = frame_list[i]
                 out[video].add(frame)
     return {v: np.array(sorted(f), np.int64) for v, f in out.items()}
+
+
+def label_flips(
+    label_files: list[str], frame_lists: list[str], videos: dict[tuple[str, str], object]
+) -> dict[tuple[str, str], np.ndarray]:
+    """(category, video) -> the frames the label files judge mirrored, for ``videos``."""
+    category_of = {video: cat for cat, video in videos}
+    out = {}
+    for labels, frame_list in zip(label_files, frame_lists, strict=True):
+        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list))
+        for video, frames in flips.items():
+            if video not in category_of:
+                raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
+            out[(category_of[video], video)] = frames
+    return out
 
 
 def _rows(
