@@ -49,6 +49,8 @@ rule training_curve:
 
 
 rule embed:
+    """L2-normalised embeddings of every frame of every video, and of the mirrored frames the
+    posture labels judge."""
     input:
         unpack(posture_inputs),
         weights=model_weights,
@@ -60,8 +62,6 @@ rule embed:
         "results/logs/embed/{model}.log",
     benchmark:
         "results/benchmarks/embed/{model}.tsv"
-    """L2-normalised embeddings of every frame of every video, and of the mirrored frames the
-    posture labels judge."""
     wildcard_constraints:
         model=NETWORKS,
     conda:
