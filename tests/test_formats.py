@@ -13,10 +13,11 @@ from poseembed.formats.cliquecnn import (
     write_frame_list,
     write_labels,
 )
-from poseembed.formats.mpii import read_mpii_json, write_mpii_json
+from poseembed.formats.mpii import read_mpii_json, read_people, write_mpii_json
 from poseembed.formats.seq import SeqError, read_seq, read_seq_header, write_seq
 from poseembed.formats.video import VideoReadError, read_video
 from tests.conftest import realdata
+from tests.fake_datasets import write_mpii_mat
 
 
 def test_bb_round_trip_and_alignment(tmp_path):
@@ -79,6 +80,28 @@ def test_mpii_json_reads_real_sample_and_round_trips(tmp_path):
     assert np.allclose(back.joints, ann.joints, atol=0.01) and np.array_equal(
         back.visible, ann.visible
     )
+
+
+def test_mpii_release_mat_gives_the_people_of_the_json_form(tmp_path):
+    ann = read_mpii_json(realdata("mpii", "test_mpii.json"))
+    ann.images[1] = ann.images[0]  # two people in one image
+    write_mpii_mat(tmp_path / "release.mat", ann)
+    back = read_people(tmp_path / "release.mat")
+    order = [0, 1, 2, 3, 4]
+    assert back.images == [ann.images[i] for i in order]
+    assert np.array_equal(back.visible, ann.visible)
+    seen = ann.visible.astype(bool)
+    assert np.allclose(back.joints[seen], ann.joints[seen])
+    assert np.all(back.joints[~seen] == -1)
+    assert np.allclose(back.centers, ann.centers) and np.allclose(back.scales, ann.scales)
+
+
+def test_mpii_readers_name_the_bad_file(tmp_path):
+    (tmp_path / "a.mat").write_bytes(b"not matlab")
+    with pytest.raises(ValueError, match=r"a.mat: not an MPII release"):
+        read_people(tmp_path / "a.mat")
+    with pytest.raises(ValueError, match=r"b.txt: MPII annotations must be"):
+        read_people(tmp_path / "b.txt")
 
 
 def test_seq_round_trip_and_truncation(tmp_path):
