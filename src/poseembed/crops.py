@@ -23,6 +23,27 @@ def square_boxes(boxes: np.ndarray, context: float) -> np.ndarray:
     return np.stack([cx, cy, np.maximum(side, 4.0)], 1)
 
 
+def _crop(image: np.ndarray, square: np.ndarray, size: int, out_side: int) -> np.ndarray:
+    """The square (cx, cy, side) of ``image`` scaled so that its side is ``size``, centred in
+    an ``out_side`` crop; the border replicated where the square leaves the image."""
+    scale = size / square[2]
+    if scale < 0.5:
+        # A warp samples, it does not average: shrink by area first so fine texture of a large
+        # image does not alias.
+        image = cv2.resize(image, None, fx=2 * scale, fy=2 * scale, interpolation=cv2.INTER_AREA)
+        square = square * 2 * scale
+        scale = 0.5
+    m = np.array(
+        [
+            [scale, 0, out_side / 2 - scale * square[0]],
+            [0, scale, out_side / 2 - scale * square[1]],
+        ]
+    )
+    return cv2.warpAffine(
+        image, m, (out_side, out_side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
 def person_crops(
     frames: np.ndarray, boxes: np.ndarray, size: int, margin: float, context: float = 0.1
 ) -> np.ndarray:
@@ -32,23 +53,28 @@ def person_crops(
     boxes = np.where(np.isfinite(boxes), boxes, np.array([0, 0, w - 1, h - 1], float))
     sq = square_boxes(boxes, context)
     out_side = crop_side(size, margin)
-    scale = size / sq[:, 2]
     out = np.empty((n, out_side, out_side, 3), np.uint8)
     for i in range(n):
-        # Affine map that sends the square's centre to the crop's centre.
-        m = np.array(
-            [
-                [scale[i], 0, out_side / 2 - scale[i] * sq[i, 0]],
-                [0, scale[i], out_side / 2 - scale[i] * sq[i, 1]],
-            ]
-        )
-        out[i] = cv2.warpAffine(
-            frames[i],
-            m,
-            (out_side, out_side),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+        out[i] = _crop(frames[i], sq[i], size, out_side)
+    return out
+
+
+def still_crops(
+    images: list[np.ndarray],
+    centers: np.ndarray,
+    scales: np.ndarray,
+    size: int,
+    margin: float,
+    context: float = 0.1,
+) -> np.ndarray:
+    """Crops of people in still images framed as ``person_crops`` frames a box: MPII's
+    ``scale`` * 200 px (the person's height) with ``context``, around ``center``."""
+    side = np.maximum(np.asarray(scales, float) * 200 * (1 + 2 * context), 4.0)
+    squares = np.column_stack([np.asarray(centers, float), side])
+    out_side = crop_side(size, margin)
+    out = np.empty((len(images), out_side, out_side, 3), np.uint8)
+    for i, image in enumerate(images):
+        out[i] = _crop(image, squares[i], size, out_side)
     return out
 
 

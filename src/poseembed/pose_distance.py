@@ -44,3 +44,27 @@ def pose_distances(
     na, nb = normalise_poses(a, a_vis), normalise_poses(b, b_vis)
     nbf, bvf = mirror_normalised(nb, b_vis)
     return normalised_distances(na, a_vis, nb, b_vis), normalised_distances(na, a_vis, nbf, bvf)
+
+
+def aligned_distances(
+    a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray, min_common: int = 4
+) -> np.ndarray:
+    """Distances (A, B) between raw poses, each pair aligned on the joints visible in both:
+    both centred on those joints' mean and divided by their RMS radius, then the mean
+    Euclidean distance over them. Inf for pairs with fewer than ``min_common`` such joints.
+
+    Aligning per pair keeps half-visible people (real images) comparable, where a fixed
+    centre such as the hips is missing.
+    """
+    both = (av[:, None, :].astype(bool) & bv[None, :, :].astype(bool))[..., None]
+    n = both.sum(2, keepdims=True)
+    safe = np.maximum(n, 1)
+
+    def unit(p: np.ndarray) -> np.ndarray:
+        centred = p - (p * both).sum(2, keepdims=True) / safe
+        radius = np.sqrt(((centred**2) * both).sum((2, 3), keepdims=True) / safe)
+        return centred / np.maximum(radius, 1e-6)
+
+    d = np.linalg.norm(unit(a[:, None]) - unit(b[None, :]), axis=-1)
+    out = (d * both[..., 0]).sum(-1) / safe[..., 0, 0]
+    return np.where(n[..., 0, 0] >= min_common, out, np.inf)

@@ -318,8 +318,9 @@ def render_still(
 def write_stills(
     annotations: str | os.PathLike, images: str | os.PathLike, seed: int, spec: SyntheticSpec
 ) -> None:
-    """The held-out still-image set in the MPII JSON form (``scale`` = box height * 1.25 / 200);
-    the JSON's image names are relative to ``images``."""
+    """The held-out still-image set in the MPII JSON form; the JSON's image names are relative
+    to ``images``. ``scale`` * 200 px is the person box's longer side, so that a still is
+    cropped as a video frame with the same box is."""
     names, centers, scales, joints, visible = [], [], [], [], []
     for i in range(spec.stills):
         image, j, v, box = render_still(i, seed, spec)
@@ -328,7 +329,7 @@ def write_stills(
             cv2.imwrite(str(tmp), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
         names.append(name)
         centers.append([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
-        scales.append((box[3] - box[1]) * 1.25 / 200)
+        scales.append(max(box[2] - box[0], box[3] - box[1]) / 200)
         joints.append(j)
         visible.append(v)
     ann = PersonAnnotations(
