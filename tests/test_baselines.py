@@ -36,3 +36,46 @@ def test_pixels_ignore_an_intensity_change_and_hog_sees_orientation():
     h = hog(line, False)
     assert h[0] @ h[1] > 0.8, "a slightly shifted line looks alike"
     assert h[0] @ h[2] < 0.5, "the mirrored diagonal does not"
+
+
+@pytest.fixture(scope="module")
+def alexnet_weights(tmp_path_factory) -> str:
+    """A state dict in the layout of torchvision's ImageNet AlexNet (random values)."""
+    import torch
+    from torchvision.models import alexnet
+
+    path = tmp_path_factory.mktemp("alexnet") / "alexnet.pth"
+    torch.manual_seed(0)
+    torch.save(alexnet(weights=None).state_dict(), path)
+    return str(path)
+
+
+@pytest.mark.parametrize("layer,width", [("pool5", 9216), ("fc7", 4096)])
+def test_imagenet_alexnet_from_a_local_file_gives_unit_rows_of_its_layer(
+    alexnet_weights, layer, width
+):
+    import torch
+
+    from poseembed.baselines import imagenet_alexnet, network_baseline_features
+
+    f = network_baseline_features(
+        imagenet_alexnet(alexnet_weights, layer), 64, 4, torch.device("cpu")
+    )
+    x = crops(3)
+    a = f(x, False)
+    assert a.shape == (3, width) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(f(x, True), f(np.ascontiguousarray(x[:, :, ::-1]), False), atol=1e-5)
+    assert f(x[:0], False).shape == (0, width)
+
+
+def test_a_wrong_alexnet_file_names_the_key_and_the_file(tmp_path):
+    import torch
+
+    from poseembed.baselines import imagenet_alexnet
+
+    (tmp_path / "junk.pth").write_bytes(b"junk")
+    with pytest.raises(ValueError, match=r"imagenet_alexnet_weights: .*junk.pth cannot be read"):
+        imagenet_alexnet(tmp_path / "junk.pth", "fc7")
+    torch.save({"conv.weight": torch.zeros(1)}, tmp_path / "other.pth")
+    with pytest.raises(ValueError, match=r"other.pth is not a torchvision AlexNet"):
+        imagenet_alexnet(tmp_path / "other.pth", "fc7")

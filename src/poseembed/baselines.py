@@ -1,16 +1,26 @@
-"""Baseline embeddings that need no download: HOG and raw pixels of the same centre crops the
-network sees (the untrained network is the third: ``random_weights``)."""
+"""Baseline embeddings of the same centre crops the network sees: HOG and raw pixels, which
+need no download, and an ImageNet AlexNet from a local weights file (the untrained network is
+one more: ``random_weights``)."""
 
 from __future__ import annotations
+
+import os
 
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
+from poseembed.batches import to_tensor
 from poseembed.embedding import Features, centre_crop
 
 BASELINE_FEATURES = ("hog", "pixels")
+IMAGENET_ALEXNET = "imagenet_alexnet"
+_IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+_IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+# How many of torchvision's classifier modules (dropout, linear, relu, ...) each layer runs.
+_ALEXNET_CLASSIFIER = {"pool5": 0, "fc6": 3, "fc7": 6}
 _HOG_SIDE = 64
 # Window 64, blocks of 16 moved by 8, cells of 8, 9 orientations: Dalal and Triggs' layout.
 _HOG = ((_HOG_SIDE, _HOG_SIDE), (16, 16), (8, 8), (8, 8), 9)
@@ -52,6 +62,58 @@ def pixel_features(input_size: int, side: int) -> Features:
         grey = torch.from_numpy(np.ascontiguousarray(_grey(crops, input_size, flip)))
         small = F.adaptive_avg_pool2d(grey[:, None], side).reshape(len(grey), side * side).numpy()
         return _unit(small - small.mean(axis=1, keepdims=True))
+
+    return features
+
+
+def imagenet_alexnet(weights: str | os.PathLike, layer: str) -> nn.Module:
+    """torchvision's AlexNet with the ImageNet weights of a local file, up to ``layer``."""
+    from torchvision.models import alexnet
+
+    key = "baselines.imagenet_alexnet_weights"
+    if layer not in _ALEXNET_CLASSIFIER:
+        raise ValueError(f"baselines.imagenet_alexnet_layer: unknown {layer!r}")
+    try:
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise ValueError(f"{key}: {weights} cannot be read as a torch state dict ({err})") from err
+    net = alexnet(weights=None)
+    try:
+        net.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as err:
+        first = str(err).splitlines()[0]
+        raise ValueError(
+            f"{key}: {weights} is not a torchvision AlexNet state dict ({first}); use "
+            "torchvision's alexnet-owt-7be5be79.pth or a state dict saved like it"
+        ) from err
+    return nn.Sequential(
+        net.features,
+        net.avgpool,
+        nn.Flatten(),
+        *list(net.classifier)[: _ALEXNET_CLASSIFIER[layer]],
+    ).eval()
+
+
+def network_baseline_features(
+    net: nn.Module, input_size: int, batch_size: int, device: torch.device, side: int = 224
+) -> Features:
+    """L2-normalised outputs of an ImageNet network on the centre crops, resized to ``side``
+    and normalised as ImageNet training did."""
+    net = net.to(device)
+
+    @torch.no_grad()
+    def features(crops: np.ndarray, flip: bool) -> np.ndarray:
+        out = []
+        # One pass even for no crops, so that the width of an empty result is right.
+        for start in range(0, max(len(crops), 1), batch_size):
+            batch = centre_crop(np.asarray(crops[start : start + batch_size]), input_size)
+            if flip:
+                batch = batch[:, :, ::-1]
+            x = (to_tensor(batch) + 1) / 2
+            x = F.interpolate(x, size=(side, side), mode="bilinear", antialias=True)
+            x = ((x - _IMAGENET_MEAN) / _IMAGENET_STD).to(device)
+            out.append(F.normalize(net(x).flatten(1), dim=1).cpu())
+        return torch.cat(out).numpy()
 
     return features
 
