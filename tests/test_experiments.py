@@ -44,7 +44,7 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     config["training"]["tau_pos"] = 5
     after = signatures(config)
     changed = {n for n in before if before[n] != after[n]}
-    assert changed == {"full", "no_mining", "no_curriculum", "temporal_only"}
+    assert changed == {"full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only"}
     assert "tau_pos" not in after["spatial_only"]["training"]
 
 
@@ -99,4 +99,15 @@ def test_mining_needs_the_temporal_task_and_reads_its_range(config):
     assert model_signature(experiments["tau_p4_n10-18"])["mining"]["min_gap"] == 18
     config["experiments"]["bad"] = {"mining": {"treshold": 0.5}}
     with pytest.raises(ConfigError, match="experiments.bad.mining.treshold"):
+        resolve_experiments(config, SCHEMA)
+
+
+def test_replicates_follow_their_experiment_with_the_next_seeds(config):
+    config["experiments"] = {"a": {"replicates": 3, "training": {"seed": 5}}, "b": {}}
+    resolved = resolve_experiments(config, SCHEMA)
+    assert list(resolved) == ["a", "a_r1", "a_r2", "b"]
+    assert [resolved[n]["training"]["seed"] for n in resolved] == [5, 6, 7, 0]
+    assert len(set(canonical_experiments(signatures(config)).values())) == 4
+    config["experiments"]["a_r1"] = {}
+    with pytest.raises(ConfigError, match=r"\['a_r1'\] are names of replicates"):
         resolve_experiments(config, SCHEMA)

@@ -30,9 +30,25 @@ def _merge(base: dict, override: dict, where: str) -> dict:
     return out
 
 
-def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
-    """Every experiment's effective sections, each checked against the schema."""
+def replicate_names(config: dict) -> dict[str, list[str]]:
+    """Each configured experiment's trainings: its own name, then ``<name>_r1``, ..."""
     out = {}
+    for name, overrides in config["experiments"].items():
+        n = (overrides or {}).get("replicates", 1)
+        out[name] = [name, *(f"{name}_r{r}" for r in range(1, n))]
+    taken = [n for names in out.values() for n in names[1:] if n in config["experiments"]]
+    if taken:
+        raise ConfigError(
+            f"experiments: {taken} are names of replicates (<name>_r<i>); rename those experiments"
+        )
+    return out
+
+
+def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
+    """Every experiment's effective sections, each checked against the schema; replicates
+    follow their experiment, with training seeds counted up from its own."""
+    out = {}
+    replicates = replicate_names(config)
     for name, overrides in config["experiments"].items():
         if name in BASELINES:
             raise ConfigError(f"experiments.{name}: the name is a baseline's; choose another")
@@ -51,7 +67,9 @@ def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
             raise ConfigError(
                 "invalid experiment:\n  " + "\n  ".join(f"experiments.{name}.{e}" for e in errors)
             )
-        out[name] = effective
+        for r, replicate in enumerate(replicates[name]):
+            out[replicate] = copy.deepcopy(effective)
+            out[replicate]["training"]["seed"] += r
     return out
 
 
@@ -104,3 +122,46 @@ def final_stage(training: dict, stages: int) -> int:
 def stage_iterations(training: dict, stages: int) -> int:
     """Iterations of one stage: without a curriculum the single stage gets all of them."""
     return training["iterations"] * (1 if training["curriculum"] else stages)
+
+
+def _changes(overrides: dict) -> str:
+    """An experiment's overrides as 'section.key=value, ...'."""
+    return ", ".join(
+        f"{section}.{k}={v}"
+        for section in SECTIONS
+        for k, v in (overrides or {}).get(section, {}).items()
+    )
+
+
+def experiment_rows(
+    config: dict, experiments: dict[str, dict], model_as: dict[str, str]
+) -> list[dict]:
+    """One table row per configured experiment: its replicates' models, what it changes, its
+    temporal ranges, whether it is a temporal-only run of the paper's Table 1, and the other
+    experiments that are the same model."""
+    rows = []
+    replicates = replicate_names(config)
+    for name, names in replicates.items():
+        e = experiments[name]
+        t = e["training"]
+        models = [model_as[n] for n in names]
+        rows.append(
+            {
+                "name": name,
+                "kind": "experiment",
+                "models": models,
+                "what": _changes(config["experiments"][name]) or "the base configuration",
+                "tau_pos": t["tau_pos"],
+                "tau_neg": list(t["tau_neg"]),
+                "temporal_only": t["spatial_weight"] == 0
+                and t["temporal_weight"] > 0
+                and t["curriculum"]
+                and mining_signature(e) is None,
+                "aliases": [
+                    other
+                    for other, other_names in replicates.items()
+                    if other != name and [model_as[n] for n in other_names] == models
+                ],
+            }
+        )
+    return rows
