@@ -14,8 +14,10 @@ include: "workflow/rules/curriculum.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/mining.smk"
 include: "workflow/rules/baselines.smk"
+include: "workflow/rules/stills.smk"
 include: "workflow/rules/evaluation.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/render.smk"
 
 
 rule all:

@@ -17,6 +17,7 @@ import yaml
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.mining import COLUMNS
 from tests.conftest import ROOT, realdata
+from tests.fake_datasets import write_olympic_tree
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
@@ -27,8 +28,9 @@ TINY = {
         "anchors_per_category": 3,
         "positives_per_anchor": 2,
         "negatives_per_anchor": 6,
-        "stills": 4,
+        "stills": 8,
     },
+    "evaluation": {"retrieval": {"ks": [1, 2], "relevant": 2}},
     "curriculum": {"stages": 3},
     "training": {"iterations": 3, "batch_size": 4, "eval_every": 2, "eval_pairs": 8},
     # Threshold 0: every mutual peak is a repetition, so that a few iterations find some.
@@ -39,11 +41,11 @@ TINY = {
         "same_as_full": {"training": {"threads": 2}},
         "temporal_only": {"training": {"spatial_weight": 0}},
         "tau3": {"training": {"spatial_weight": 0, "tau_pos": 3}},
-        "spatial_only": {"training": {"temporal_weight": 0}},
+        "spatial_only": {"training": {"temporal_weight": 0}, "replicates": 2},
         "no_curriculum": {"training": {"curriculum": False}},
     },
 }
-TRAINED = ("full", "temporal_only", "tau3", "spatial_only", "no_curriculum")
+TRAINED = ("full", "temporal_only", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum")
 # same_as_full shares full's stages but does not mine: a model of its own.
 MODELS = (*TRAINED, "same_as_full")
 
@@ -82,7 +84,7 @@ def jobs_of_dry_run(workdir: Path, *args: str) -> dict[str, int]:
 
 def write_config(workdir: Path, config: dict) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
 def test_lint_is_clean():
@@ -98,11 +100,14 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
-    assert jobs["train_stage"] == 7 * 7 + 1 and jobs["training_curve"] == 9
-    assert jobs["embed"] == 9 + 1 and jobs["embed_baseline"] == 2
-    assert jobs["evaluate_posture"] == 9 + 3
-    assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 1
+    # 8 distinct trainings and 2 more seeds of full: 9 of 7 stages, one single stage.
+    assert jobs["train_stage"] == 9 * 7 + 1 and jobs["training_curve"] == 11
+    assert jobs["embed"] == 11 + 1 and jobs["embed_baseline"] == 2
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 3
+    assert jobs["embed_stills"] == 14 and jobs["still_crops"] == 1
+    assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 3
     assert jobs["repetition_figure"] == 3 and jobs["repetition_table"] == 1
+    assert jobs["render_tables"] == jobs["retrieval_figure"] == 1
 
 
 def test_dry_run_of_the_gpu_preset(tmp_path):
@@ -110,6 +115,25 @@ def test_dry_run_of_the_gpu_preset(tmp_path):
     preset = str(ROOT / "workflow" / "configs" / "synthetic_gpu.yaml")
     jobs = jobs_of_dry_run(tmp_path, "--configfile", preset)
     assert jobs["extract_frames"] == jobs["optical_flow"] == 16 * 40
+
+
+def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path):
+    root = tmp_path / "olympic"
+    write_olympic_tree(root, ["long_jump", "vault"])
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    preset = str(ROOT / "workflow" / "configs" / "olympic_sports.yaml")
+    mpii = root / "mpii"
+    paths = (
+        f"dataset={{root: {root}, stills: {mpii / 'mpii_human_pose_v1_u12_1.mat'}, "
+        f"stills_images: {mpii / 'images'}}}"
+    )
+    jobs = jobs_of_dry_run(tmp_path, "--configfile", preset, "--config", paths)
+    assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 4
+    assert "synthesize_category" not in jobs and "synthesize_stills" not in jobs
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 3
+    assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
+    out = snakemake(tmp_path, "-n", "--configfile", preset, "--config", paths).stdout
+    assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +158,7 @@ def test_tiny_run_writes_every_artifact(tiny_run):
         assert (r / "synthetic" / "labels" / f"labels_{cat}.hdf5").is_file()
     sheet = cv2.imread(str(r / "figures" / "synthetic_samples.png"))
     assert sheet is not None and sheet.shape[0] > 200
-    assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 4
+    assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 8
     assert cv2.imread(str(r / "figures" / "flow" / "vault" / "vault_000.png")) is not None
     samples = pd.read_parquet(r / "curriculum" / "samples.parquet")
     assert set(samples["stage"]) == {1, 2, 3} and samples["video"].nunique() == 6
@@ -245,13 +269,63 @@ def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
 
 def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 2))
-    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 4 * 2 + 1
+    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 5 * 2 + 1
     assert "crops" not in jobs and "optical_flow" not in jobs
 
 
-def test_editing_the_still_count_reruns_only_the_stills(tiny_run):
-    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "stills", 5))
-    assert set(jobs) <= {"synthesize_stills", "all"} and jobs["synthesize_stills"] == 1
+def test_editing_the_still_count_reruns_only_the_stills_and_their_evaluation(tiny_run):
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "stills", 9))
+    still_jobs = {"synthesize_stills", "still_crops", "embed_stills", "evaluate_retrieval"}
+    assert set(jobs) == {*still_jobs, "render_tables", "retrieval_figure", "all"}
+    assert jobs["embed_stills"] == jobs["evaluate_retrieval"] == len(MODELS) + 3
+
+
+def test_editing_a_retrieval_key_reruns_only_the_retrieval_evaluation(tiny_run):
+    edit = edited(tiny_run, "evaluation", "retrieval", {"ks": [1], "relevant": 3})
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert set(jobs) == {"evaluate_retrieval", "render_tables", "retrieval_figure", "all"}
+
+
+def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
+    r = tiny_run / "results"
+    people = len(yaml.safe_load((r / "stills" / "people.json").read_text()))
+    assert np.load(r / "stills" / "crops.npy", mmap_mode="r").shape == (people, 83, 83, 3)
+    for model in (*MODELS, "random", "hog", "pixels"):
+        with h5py.File(r / "embed" / model / "stills.h5") as f:
+            assert f["embeddings"].shape[0] == f["mirrored"].shape[0] == people
+        table = pd.read_csv(r / "eval" / model / "retrieval.csv").set_index("ranking")
+        assert list(table.index) == ["model", "random", "oracle"]
+        assert (table.loc["oracle", "pose_distance@1"] <= table["pose_distance@1"]).all()
+    ranges = pd.read_csv(r / "tables" / "temporal_ordering_ranges.csv")
+    assert list(ranges["experiment"]) == ["tau3", "temporal_only"], "in the paper's order"
+    assert list(ranges["paper_avg_auc"]) == [0.768, 0.781]
+    table = pd.read_csv(r / "tables" / "retrieval.csv").set_index("name")
+    assert list(table.index) == [
+        "full", "same_as_full", "temporal_only", "tau3", "spatial_only", "no_curriculum",
+        "random", "hog", "pixels", "imagenet_alexnet", "random ranking", "oracle ranking",
+    ]  # fmt: skip
+    spatial = table.loc["spatial_only"]
+    assert spatial["seeds"] == 2 and spatial["avg_auc_std"] >= 0
+    aucs = [pd.read_csv(r / "eval" / m / "posture.csv")["auc"].mean() for m in TRAINED[3:5]]
+    assert spatial["avg_auc"] == pytest.approx(np.mean(aucs))
+    assert {"auc_long_jump", "auc_vault", "precision@2", "pose_distance@1_std"} <= set(table)
+    assert np.isnan(table.loc["imagenet_alexnet", "avg_auc"])
+    assert "not run" in table.loc["imagenet_alexnet", "what"]
+    markdown = (r / "tables" / "retrieval.md").read_text()
+    assert " ± " in markdown and "| spatial_only" in markdown
+    figure = cv2.imread(str(r / "figures" / "mpii_retrievals.png"))
+    assert figure is not None and figure.shape[0] > 400
+
+
+def test_the_report_captions_every_table_and_figure(tiny_run):
+    snakemake(tiny_run, "--report", "report.zip")
+    import zipfile
+
+    with zipfile.ZipFile(tiny_run / "report.zip") as z:
+        names = z.namelist()
+    for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
+                 "curriculum_histogram.png", "vault_000.png", "repetitions.csv"):  # fmt: skip
+        assert any(n.endswith(part) for n in names), part
 
 
 def test_bad_config_fails_before_any_job_naming_the_key(tmp_path):

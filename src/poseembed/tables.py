@@ -15,9 +15,16 @@ def write_table(
     md_path: str | os.PathLike,
     title: str,
     floatfmt: str = ".3f",
+    markdown: pd.DataFrame | None = None,
+    note: str = "",
 ) -> None:
+    """``table`` as CSV; ``markdown`` (or ``table``) as Markdown under ``title`` and ``note``."""
     with atomic_path(csv_path, suffix=".csv") as tmp:
         table.to_csv(tmp, index=False)
-    text = f"# {title}\n\n{table.to_markdown(index=False, floatfmt=floatfmt)}\n"
+    shown = table if markdown is None else markdown
+    text = f"# {title}\n\n"
+    if note:
+        text += f"{note}\n\n"
+    text += f"{shown.to_markdown(index=False, floatfmt=floatfmt)}\n"
     with atomic_path(md_path, suffix=".md") as tmp, open(tmp, "w") as f:
         f.write(text)

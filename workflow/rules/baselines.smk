@@ -1,4 +1,5 @@
-"""Baselines that need no download: the untrained network, HOG and raw pixels."""
+"""Baselines: the untrained network, HOG and raw pixels (no download), and an ImageNet AlexNet
+from a local weights file."""
 
 
 rule random_weights:
@@ -17,10 +18,11 @@ rule random_weights:
 
 
 rule embed_baseline:
-    """HOG or raw-pixel embeddings of the centre crops the network sees, every frame of every
-    video and the mirrored frames the posture labels judge."""
+    """HOG, raw-pixel or ImageNet AlexNet embeddings of the centre crops the network sees,
+    every frame of every video and the mirrored frames the posture labels judge."""
     input:
         unpack(posture_inputs),
+        unpack(weights_of),
         crops=per_video("results/crops/{category}/{video}.npy"),
         frames=per_video("results/frames/{category}/{video}.npz"),
     output:
@@ -31,8 +33,13 @@ rule embed_baseline:
         "results/benchmarks/embed_baseline/{baseline}.tsv"
     conda:
         "../../envs/poseembed.yaml"
+    threads: config["training"]["threads"]
+    resources:
+        gpu=lambda wildcards: (
+            TRAINING_GPU if wildcards.baseline == IMAGENET_ALEXNET else 0
+        ),
     params:
-        input_size=config["crops"]["size"],
-        pixel_side=config["baselines"]["pixel_side"],
+        features=feature_params,
+        device=config["training"]["device"],
     script:
         "../../scripts/embed_baseline.py"

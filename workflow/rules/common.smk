@@ -1,15 +1,17 @@
 """Validation of the configuration, the list of videos, and helpers shared by the rules."""
 
+import re
 import shutil
 from pathlib import Path
 
 from snakemake.utils import validate
 
-from poseembed.baselines import BASELINE_FEATURES
+from poseembed.baselines import BASELINE_FEATURES, IMAGENET_ALEXNET
 from poseembed.config import check_config, load_schema
 from poseembed.datasets import OLYMPIC_SPORTS, synthetic_videos, video_sources
 from poseembed.experiments import (
     canonical_experiments,
+    experiment_rows,
     final_stage,
     model_signature,
     resolve_experiments,
@@ -64,14 +66,19 @@ MODEL_AS = canonical_experiments(MODEL_SIGNATURES)
 MODELS = list(dict.fromkeys(MODEL_AS.values()))
 MINED = [m for m in MODELS if MODEL_SIGNATURES[m]["mining"] is not None]
 STAGES = config["curriculum"]["stages"]
-# Baselines: the untrained network, and features that need no network.
-FEATURE_BASELINES = list(BASELINE_FEATURES)
+# Baselines: the untrained network, features that need no network, and an ImageNet AlexNet
+# when its weights are given.
+ALEXNET_WEIGHTS = config["baselines"]["imagenet_alexnet_weights"]
+FEATURE_BASELINES = [
+    *BASELINE_FEATURES,
+    *([IMAGENET_ALEXNET] if ALEXNET_WEIGHTS else []),
+]
 BASELINES = ["random", *FEATURE_BASELINES]
 
 
 def _alternatives(names):
     """A wildcard constraint that matches exactly ``names`` (nothing when there are none)."""
-    return "|".join(names) if names else "(?!)"
+    return "|".join(re.escape(n) for n in names) if names else "(?!)"
 
 
 NETWORKS = _alternatives([*MODELS, "random"])
@@ -109,21 +116,25 @@ def all_targets():
     targets = per_video("results/crops/{category}/{video}.npy")
     targets += [f"results/figures/flow/{v}.png" for v in flow_figure_videos()]
     targets.append("results/curriculum/samples.parquet")
+    targets.append("results/figures/curriculum_histogram.png")
     targets += [f"results/figures/training/{m}.png" for m in MODELS]
     targets += [f"results/embed/{m}/frames.h5" for m in [*MODELS, *BASELINES]]
-    if has_posture_labels():
-        targets += [f"results/eval/{m}/posture.csv" for m in [*MODELS, *BASELINES]]
+    targets += evaluation_files("posture") + evaluation_files("retrieval")
     targets += [f"results/mining/{m}/repetitions.parquet" for m in MINED]
     targets += [
         f"results/figures/repetitions/{m}/{v}.png"
         for m in MINED
+        if m in config["experiments"]
         for v in repetition_figure_videos()
     ]
     if SYNTHETIC and MINED:
         targets.append("results/tables/repetitions.csv")
+    if has_posture_labels() or HAS_STILLS:
+        targets.append("results/tables/retrieval.csv")
+    if HAS_STILLS:
+        targets.append("results/figures/mpii_retrievals.png")
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
-        targets.append(str(DATA_ROOT / config["dataset"]["stills"]))
     return targets
 
 
@@ -289,3 +300,126 @@ def posture_inputs(wildcards):
     if not has_posture_labels():
         return {}
     return {"labels": label_files("labels"), "frame_lists": label_files("frame_list")}
+
+
+def _data_path(key):
+    """A dataset path of the config: relative to the dataset's root, or absolute."""
+    return DATA_ROOT / config["dataset"][key]
+
+
+STILLS = config["dataset"]["stills"]
+HAS_STILLS = STILLS is not None and (SYNTHETIC or _data_path("stills").exists())
+TRAINING_GPU = on_gpu(config["training"]["device"])
+
+
+def stills_annotations():
+    return str(_data_path("stills")) if HAS_STILLS else []
+
+
+def stills_images():
+    return str(_data_path("stills_images")) if HAS_STILLS else []
+
+
+def _model_of(wildcards):
+    return getattr(wildcards, "model", None) or wildcards.baseline
+
+
+def weights_of(wildcards):
+    """The weights a model's features need: a network's, the ImageNet AlexNet file, or none."""
+    model = _model_of(wildcards)
+    if model == IMAGENET_ALEXNET:
+        return {"weights": ALEXNET_WEIGHTS}
+    if model in FEATURE_BASELINES:
+        return {}
+    return {"weights": model_weights(wildcards)}
+
+
+def feature_params(wildcards):
+    """The settings a model's features depend on, and no others (so that an edit reruns only
+    the embeddings it changes)."""
+    model = _model_of(wildcards)
+    size = {"input_size": config["crops"]["size"]}
+    batch = {"batch_size": config["embed"]["batch_size"]}
+    if model == "hog":
+        return size
+    if model == "pixels":
+        return {**size, "pixel_side": config["baselines"]["pixel_side"]}
+    if model == IMAGENET_ALEXNET:
+        return {
+            **size,
+            **batch,
+            "alexnet_layer": config["baselines"]["imagenet_alexnet_layer"],
+        }
+    return {**size, **batch, "amp": config["training"]["amp"]}
+
+
+def retrieval_params():
+    """The retrieval protocol's settings (the choice of people is the crops' business)."""
+    return {
+        k: v for k, v in config["evaluation"]["retrieval"].items() if k != "max_people"
+    }
+
+
+def _table_models():
+    """Every model a table shows: each experiment's replicates, and the baselines."""
+    models = [m for row in EXPERIMENT_ROWS for m in row["models"]]
+    return list(dict.fromkeys([*models, *BASELINES]))
+
+
+def evaluation_files(kind):
+    """results/eval/<model>/<kind>.csv of every model, when the data has that evaluation."""
+    available = has_posture_labels() if kind == "posture" else HAS_STILLS
+    return (
+        [f"results/eval/{m}/{kind}.csv" for m in _table_models()] if available else []
+    )
+
+
+_BASELINE_ROWS = {
+    "random": "the network untrained (its initialisation)",
+    "hog": "HOG of the centre crop (64 px window, Dalal-Triggs blocks)",
+    "pixels": "mean-free grey thumbnail of the centre crop",
+    IMAGENET_ALEXNET: "AlexNet trained on ImageNet",
+}
+
+
+def table_rows():
+    """Rows of the comparison table: experiments, then baselines (one not run says why)."""
+    rows = list(EXPERIMENT_ROWS)
+    for name, what in _BASELINE_ROWS.items():
+        ran = name in BASELINES
+        rows.append(
+            {
+                "name": name,
+                "kind": "baseline",
+                "models": [name] if ran else [],
+                "what": what,
+                "note": (
+                    ""
+                    if ran
+                    else "not run: set baselines.imagenet_alexnet_weights to a local file"
+                ),
+            }
+        )
+    return rows
+
+
+EXPERIMENT_ROWS = experiment_rows(config, EXPERIMENTS, MODEL_AS)
+
+
+def _retrieval_model():
+    name = config["figures"]["retrieval_model"]
+    if name not in EXPERIMENTS:
+        raise ValueError(
+            f"figures.retrieval_model: {name!r} is not an experiment; "
+            f"choose one of {list(EXPERIMENTS)}"
+        )
+    baseline = config["figures"]["retrieval_baseline"]
+    if baseline not in BASELINES:
+        raise ValueError(
+            f"figures.retrieval_baseline: {baseline!r} is not a baseline that runs; "
+            f"choose one of {BASELINES}"
+        )
+    return MODEL_AS[name]
+
+
+RETRIEVAL_MODEL = _retrieval_model() if HAS_STILLS else None

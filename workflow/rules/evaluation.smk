@@ -15,3 +15,22 @@ rule evaluate_posture:
         "../../envs/poseembed.yaml"
     script:
         "../../scripts/evaluate_posture.py"
+
+
+rule evaluate_retrieval:
+    """Pose retrieval on the still images: every person a query against the others; the
+    ground-truth pose distance and precision of the nearest by embedding, with the random and
+    oracle rankings."""
+    input:
+        people="results/stills/people.json",
+        embeddings="results/embed/{model}/stills.h5",
+    output:
+        table="results/eval/{model}/retrieval.csv",
+    log:
+        "results/logs/evaluate_retrieval/{model}.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        retrieval=retrieval_params(),
+    script:
+        "../../scripts/evaluate_retrieval.py"

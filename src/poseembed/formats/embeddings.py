@@ -1,8 +1,13 @@
-"""The embeddings file of an experiment or baseline (HDF5).
+"""The embeddings files of an experiment or baseline (HDF5).
 
-``videos/<category>/<video>/index``: the source frame number of each row; ``.../embeddings``:
-(rows, D) float32, one row per frame of the video's artifacts. ``flipped/<category>/<video>``
-holds the same two datasets for the mirrored crops of the frames an evaluation judges mirrored.
+``frames.h5``: ``videos/<category>/<video>/index``, the source frame number of each row;
+``.../embeddings``: (rows, D) float32, one row per frame of the video's artifacts.
+``flipped/<category>/<video>`` holds the same two datasets for the mirrored crops of the frames
+an evaluation judges mirrored.
+
+``stills.h5``: ``embeddings`` and ``mirrored`` (people, D), the still-image set's people in the
+order of its annotations, and of their mirrored crops.
+
 Rows are L2-normalised.
 """
 
@@ -72,3 +77,19 @@ def load_embeddings(path: str | os.PathLike) -> Embeddings:
                 for video, g in videos.items():
                     table[(cat, video)] = (g["index"][()], g["embeddings"][()])
     return emb
+
+
+def save_still_embeddings(
+    path: str | os.PathLike, embeddings: np.ndarray, mirrored: np.ndarray, attrs: dict | None = None
+) -> None:
+    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+        f["embeddings"] = np.asarray(embeddings, np.float32)
+        f["mirrored"] = np.asarray(mirrored, np.float32)
+        for k, v in (attrs or {}).items():
+            f.attrs[k] = v
+
+
+def load_still_embeddings(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, mirrored) of a ``stills.h5``."""
+    with h5py.File(path, "r") as f:
+        return f["embeddings"][()], f["mirrored"][()]

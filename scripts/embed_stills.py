@@ -1,0 +1,23 @@
+"""Rule embed_stills: embeddings of the still-image people and of their mirrored crops."""
+
+import torch
+
+from poseembed.crops import load_crops
+from poseembed.device import resolve_device
+from poseembed.features import FeatureSettings, model_features
+from poseembed.formats.embeddings import save_still_embeddings
+from poseembed.logs import setup_job_logging
+
+log = setup_job_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+model = snakemake.wildcards.model
+features = model_features(
+    model,
+    snakemake.input.get("weights"),
+    FeatureSettings(**snakemake.params.features),
+    resolve_device(snakemake.params.device),
+)
+crops = load_crops(snakemake.input.crops)
+embeddings, mirrored = features(crops, False), features(crops, True)
+save_still_embeddings(snakemake.output.embeddings, embeddings, mirrored, {"model": model})
+log.info("%s: %d people, dimension %d", model, *embeddings.shape)
