@@ -56,7 +56,7 @@ def pipeline_pairs_per_s(s: TrainSettings, paths: dict[str, str], frames: int, r
 def bare_pairs_per_s(s: TrainSettings, device: torch.device) -> float:
     """Both tasks' inputs have the network's input size (spatial patches are resized to it)."""
     model = initial_model(s).to(device)
-    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    fmt = torch.channels_last
     model = model.to(memory_format=fmt)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr)
     use_amp = s.amp and device.type == "cuda"
@@ -89,9 +89,7 @@ def bare_pairs_per_s(s: TrainSettings, device: torch.device) -> float:
 def embed_rates(
     s: TrainSettings, crops: np.ndarray, batch: int, device: torch.device
 ) -> tuple[float, float]:
-    model = initial_model(s).to(device).eval()
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
+    model = initial_model(s).to(device, memory_format=torch.channels_last).eval()
     embed_crops(model, crops[:batch], s.input_size, batch, device)
     _sync(device)
     start = time.perf_counter()
@@ -99,10 +97,10 @@ def embed_rates(
     _sync(device)
     ours = len(crops) / (time.perf_counter() - start)
     x = torch.randn(batch, 3, s.input_size, s.input_size, device=device)
-    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    fmt = torch.channels_last
     x = x.to(memory_format=fmt)
     use_amp = s.amp and device.type == "cuda"
-    with torch.no_grad(), torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
         model.embed(x)
         _sync(device)
         start = time.perf_counter()

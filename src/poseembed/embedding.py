@@ -22,9 +22,7 @@ def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[Siames
     settings = saved["settings"]
     model = SiameseNet(settings["trunk"], settings["embedding_dim"])
     model.load_state_dict(saved["model"])
-    model.to(device).eval()
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
+    model.to(device, memory_format=torch.channels_last).eval()
     return model, settings
 
 
@@ -36,7 +34,7 @@ def centre_crop(crops: np.ndarray, size: int) -> np.ndarray:
     return crops[:, o : o + size, o : o + size]
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def embed_crops(
     model: SiameseNet,
     crops: np.ndarray,
@@ -47,7 +45,7 @@ def embed_crops(
     amp: bool = True,
 ) -> np.ndarray:
     """(N, D) float32 embeddings of (N, S, S, 3) uint8 crops; ``flip`` mirrors them first."""
-    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    fmt = torch.channels_last
     use_amp = amp and device.type == "cuda"
     out = []
     for start in range(0, len(crops), batch_size):

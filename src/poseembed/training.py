@@ -137,7 +137,7 @@ def _task_losses(
     device: torch.device,
 ) -> dict[str, torch.Tensor]:
     out: dict[str, torch.Tensor] = {}
-    fmt = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    fmt = torch.channels_last
     if s.temporal_weight > 0:
         pairs = sample_temporal_pairs(
             data.codes,
@@ -191,9 +191,8 @@ def train_stage(
     """
     s = settings
     device = resolve_device(s.device)
-    model = initial_model(s, stage).to(device)
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
+    # channels_last on the CPU too: its convolutions run ~20% faster there (bench/train.py).
+    model = initial_model(s, stage).to(device, memory_format=torch.channels_last)
     if init_weights:
         model.load_state_dict(
             torch.load(init_weights, map_location=device, weights_only=True)["model"]

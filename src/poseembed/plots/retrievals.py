@@ -41,8 +41,9 @@ def retrieval_figure(
     path: str | os.PathLike,
 ) -> None:
     """Per query, a row of its ``neighbours`` nearest by ground truth, then one row per entry
-    of ``rankers`` (name -> embeddings, mirrored embeddings); each neighbour labelled with its
-    ground-truth pose distance, shown mirrored where its mirror image was the match."""
+    of ``rankers`` (name -> embeddings, mirrored embeddings), each row led by the query (red);
+    each neighbour labelled with its ground-truth pose distance, shown mirrored where its
+    mirror image was the match."""
     bad = [q for q in queries if not 0 <= q < len(crops)]
     if bad:
         raise ValueError(
@@ -69,12 +70,12 @@ def retrieval_figure(
             order = ranked(-scores if name == "ground truth" else scores, neighbours)[i]
             axes[r, 0].axis("on")
             axes[r, 0].set_ylabel(name, fontsize=7)
+            axes[r, 0].imshow(_rgb(images[query]))
+            for spine in axes[r, 0].spines.values():
+                spine.set_edgecolor("red")
+                spine.set_linewidth(2)
             if j == 0:
-                axes[r, 0].imshow(_rgb(images[query]))
                 axes[r, 0].set_title(f"query {query}", fontsize=7)
-                for spine in axes[r, 0].spines.values():
-                    spine.set_edgecolor("red")
-                    spine.set_linewidth(2)
             for c, k in enumerate(order, start=1):
                 image = images[k][:, ::-1] if mirror[i, k] else images[k]
                 axes[r, c].imshow(_rgb(image))
