@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from poseembed.mining import MiningSettings, mine_pairs, repetition_groups
+from poseembed.plots.repetitions import figure_rows
 
 
 def periodic(n: int, period: float, noise: float = 0.02, seed: int = 0) -> np.ndarray:
@@ -87,3 +89,12 @@ def test_groups_of_a_periodic_video_hold_one_phase_and_count_its_cycles():
         assert np.minimum(spread, period - spread).max() <= 2
     assert estimated_counts(reps, settings.window)["v"] == n // period
     assert (row_groups(np.array(["other"]), np.array([100]), reps) == -1).all()
+
+
+def test_figure_rows_show_a_query_and_its_repetitions_and_skip_neighbouring_queries():
+    pairs = [(5, 25), (5, 45), (25, 45), (6, 26), (6, 46), (60, 80)]
+    both = pairs + [(b, a) for a, b in pairs]
+    reps = pd.DataFrame(both, columns=["query", "frame"])
+    # 5 and 25 and 45 have two partners each; 6 lies beside 5; 26 beside 25.
+    assert figure_rows(reps, rows=3, columns=6) == [[5, 25, 45], [60, 80]]
+    assert figure_rows(reps, rows=1, columns=2) == [[5, 25]]

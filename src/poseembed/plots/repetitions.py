@@ -16,16 +16,26 @@ import pandas as pd
 
 from poseembed.atomic import atomic_path
 from poseembed.formats.embeddings import rows_of
-from poseembed.mining import frame_groups
 
 
 def figure_rows(repetitions: pd.DataFrame, rows: int, columns: int) -> list[list[int]]:
-    """Frame numbers per row: the largest groups, each as query (its first frame) and
-    repetitions, at most ``columns`` frames a row; rows sorted by their query frame."""
-    groups = frame_groups(repetitions).sort_values(["group", "frame"])
-    members = groups.groupby("group")["frame"].apply(list)
-    largest = members[members.map(len).sort_values(ascending=False, kind="stable").index[:rows]]
-    return sorted((m[:columns] for m in largest), key=lambda m: m[0])
+    """Frame numbers per row: a query frame, then the frames mined as its repetitions (its
+    pairs), at most ``columns`` frames a row. Queries with the most repetitions first, none
+    within 2 frames of a frame already shown (so that rows show different poses); rows sorted
+    by their query frame, repetitions by frame number."""
+    partners = repetitions.groupby("query")["frame"].apply(lambda f: sorted(set(f)))
+    order = partners.map(len).sort_values(ascending=False, kind="stable").index
+    chosen: list[list[int]] = []
+    shown = np.zeros(0, np.int64)
+    for query in order:
+        if len(chosen) == rows:
+            break
+        if len(shown) and np.abs(shown - query).min() <= 2:
+            continue
+        row = [int(query), *partners[query][: columns - 1]]
+        chosen.append(row)
+        shown = np.r_[shown, row]
+    return sorted(chosen, key=lambda r: r[0])
 
 
 def repetition_figure(
