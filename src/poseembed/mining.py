@@ -30,26 +30,21 @@ class MiningSettings:
     min_gap: int = 16
     threshold: float = 0.9
     window: int = 4
-    tile: int = 2048
+    tile: int = 512
 
 
-def _mask_band(s: torch.Tensor, first_row: int, gap: int) -> None:
-    """Set S[i, j] = -inf where |i - j| <= gap; rows of ``s`` start at frame ``first_row``."""
+def _mask_band(s: torch.Tensor, first_row: int, first_col: int, gap: int) -> None:
+    """Set S[i, j] = -inf where |i - j| <= gap; the rows and columns of ``s`` start at frames
+    ``first_row`` and ``first_col``."""
     rows = torch.arange(s.shape[0], device=s.device)[:, None]
-    cols = rows + first_row + torch.arange(-gap, gap + 1, device=s.device)[None]
+    cols = rows + first_row - first_col + torch.arange(-gap, gap + 1, device=s.device)[None]
     inside = (cols >= 0) & (cols < s.shape[1])
     s[rows.expand_as(cols)[inside], cols[inside]] = -torch.inf
 
 
 def _row_window_max(s: torch.Tensor, w: int) -> torch.Tensor:
-    """Max of S[i, j-w..j+w] (-inf beyond the edges), by doubling: log2(2w+1) passes where
-    max-pooling is several times slower on a CPU."""
-    n, k = s.shape[1], 2 * w + 1
-    m, width = F.pad(s, (w, w), value=-torch.inf), 1
-    while 2 * width <= k:
-        m = torch.maximum(m[:, :-width], m[:, width:])
-        width *= 2
-    return torch.maximum(m[:, :n], m[:, k - width : k - width + n])
+    """Max of S[i, j-w..j+w] (-inf beyond the edges), by max-pooling along the rows."""
+    return F.max_pool1d(s[None], 2 * w + 1, stride=1, padding=w)[0]
 
 
 @torch.no_grad()
@@ -58,31 +53,45 @@ def mine_pairs(
 ) -> pd.DataFrame:
     """(query, frame, similarity) of every mined repetition; both orders of a pair appear.
 
-    S is symmetric, so S[i, j] is the peak of its column exactly when S[j, i] is the peak of
-    its row: the row peaks of all tiles, kept where the transposed pair is one too, are the
-    mutual peaks, without a second pass over the matrix.
+    S is symmetric and so is a mutual peak, so only the pairs with j > i are searched: a tile
+    of rows against the columns right of its band, with ``window`` rows of halo above and
+    below. Row peaks above the threshold are found on the whole tile; the column test is made
+    at those few only, on their 2w+1 column neighbours. Half the matrix, one product.
     """
     device = device or torch.device("cpu")
     e = torch.as_tensor(np.asarray(embeddings, np.float32), device=device)
-    n = len(e)
+    n, w, gap = len(e), settings.window, settings.min_gap
+    offsets = torch.arange(-w, w + 1, device=device)
     found = [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))]
     for a in range(0, n, settings.tile):
-        s = e[a : a + settings.tile] @ e.T
-        _mask_band(s, a, settings.min_gap)
-        peak = (s >= settings.threshold) & (s == _row_window_max(s, settings.window))
-        q, f = torch.nonzero(peak, as_tuple=True)
-        found.append(((q + a).cpu().numpy(), f.cpu().numpy(), s[q, f].float().cpu().numpy()))
+        b = min(a + settings.tile, n)
+        # A peak (i, j) has j > i + gap, and its row window reaches back w columns.
+        c0 = max(a + gap + 1 - w, 0)
+        if c0 >= n:
+            break
+        r0, r1 = max(a - w, 0), min(b + w, n)
+        s = e[r0:r1] @ e[c0:].T
+        _mask_band(s, r0, c0, gap)
+        inner = s[a - r0 : b - r0]
+        # A row peak above the threshold equals max(threshold, its row window's max).
+        q, f = torch.nonzero(
+            inner == _row_window_max(inner, w).clamp_(min=settings.threshold), as_tuple=True
+        )
+        upper = f + c0 > q + a + gap
+        q, f = q[upper], f[upper]
+        rows = q[:, None] + (a - r0) + offsets
+        column = s[rows.clamp(0, len(s) - 1), f[:, None]]
+        column[(rows < 0) | (rows >= len(s))] = -torch.inf
+        sims = inner[q, f]
+        mutual = sims >= column.amax(1)
+        q, f, sims = q[mutual], f[mutual], sims[mutual]
+        found.append(((q + a).cpu().numpy(), (f + c0).cpu().numpy(), sims.float().cpu().numpy()))
     query, frame, sims = (np.concatenate(c) for c in zip(*found, strict=True))
-    keys = np.sort(query * n + frame)
-    reverse = frame * n + query
-    mutual = np.zeros(len(keys), bool)
-    if len(keys):
-        mutual = keys[np.minimum(np.searchsorted(keys, reverse), len(keys) - 1)] == reverse
     return pd.DataFrame(
         {
-            "query": query[mutual].astype(np.int64),
-            "frame": frame[mutual].astype(np.int64),
-            "similarity": sims[mutual],
+            "query": np.r_[query, frame].astype(np.int64),
+            "frame": np.r_[frame, query].astype(np.int64),
+            "similarity": np.r_[sims, sims],
         }
     )
 
