@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-from poseembed.atomic import atomic_path
 from poseembed.data.synthetic import read_groundtruth
 from poseembed.frames import load_frames
+from poseembed.plots import save_figure
 from poseembed.plots.skeleton_overlay import draw_skeleton
 
 
@@ -46,10 +43,7 @@ def contact_sheet(
         "Synthetic sports: ground-truth skeleton (right red, left blue) and box (yellow)",
         fontsize=9,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.985))
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110, top=0.985)
 
 
 def sheet_from_artifacts(

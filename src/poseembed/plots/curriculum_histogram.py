@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from poseembed.atomic import atomic_path
+from poseembed.plots import save_figure
 
 
 def curriculum_histogram(table: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -43,7 +40,4 @@ def curriculum_histogram(table: pd.DataFrame, path: str | os.PathLike) -> None:
     ax.set_ylabel("training samples (frames)")
     ax.set_title("Curriculum: samples per stage, by sport category")
     ax.legend(fontsize=7, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)

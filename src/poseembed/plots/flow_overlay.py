@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-from poseembed.atomic import atomic_path
 from poseembed.flow.video import VideoFlow
 from poseembed.frames import FrameSet
+from poseembed.plots import save_figure
 
 
 def flow_to_colour(flow: np.ndarray, max_mag: float) -> np.ndarray:
@@ -52,7 +49,4 @@ def flow_figure(
     ax.set_xlabel("frame")
     ax.legend(fontsize=7, ncol=3)
     fig.suptitle(f"{title}: flow by {vf.backend}, boxes from {vf.box_source}", fontsize=9)
-    fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from poseembed.atomic import atomic_path
 from poseembed.formats.embeddings import rows_of
+from poseembed.plots import save_figure
 
 
 def figure_rows(repetitions: pd.DataFrame, rows: int, columns: int) -> list[list[int]]:
@@ -81,7 +78,4 @@ def repetition_figure(
         f"{title}: query (red) and its mined repetitions; {len(repetitions)} mined pairs",
         fontsize=9,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110, top=0.97)

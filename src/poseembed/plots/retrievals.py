@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-from poseembed.atomic import atomic_path
 from poseembed.embedding import centre_crop
 from poseembed.evaluation.retrieval import (
     RetrievalSettings,
@@ -20,6 +16,7 @@ from poseembed.evaluation.retrieval import (
     ranked,
     similarities,
 )
+from poseembed.plots import save_figure
 
 Embedded = tuple[np.ndarray, np.ndarray]
 
@@ -86,10 +83,7 @@ def retrieval_figure(
         "distance above each (m: matched as its mirror image)",
         fontsize=8,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.98))
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, dpi=100, top=0.98)
 
 
 def _rgb(image: np.ndarray) -> np.ndarray:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from poseembed.atomic import atomic_path
+from poseembed.plots import save_figure
 
 _TASKS = (("temporal", "C0", 0.5), ("spatial", "C1", 1 / 8))
 
@@ -55,7 +52,4 @@ def training_curve(stages: list[pd.DataFrame], title: str, path: str | os.PathLi
     ax_acc.set_ylabel("accuracy")
     ax_acc.set_ylim(0, 1)
     fig.suptitle(title)
-    fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
