@@ -17,6 +17,7 @@ from poseembed.evaluation.retrieval import (
 from poseembed.formats.mpii import read_mpii_json
 from poseembed.joints import FLIP_PERM
 from poseembed.pose_distance import aligned_distances
+from poseembed.stills import choose_people, people_crops
 from tests.conftest import realdata
 
 RNG = np.random.default_rng(0)
@@ -109,3 +110,23 @@ def test_crops_of_real_mpii_people_hold_their_joints():
         xy = side / 2 + (ann.joints[i, seen] - ann.centers[i]) * scale
         assert np.all((xy > 0) & (xy < side)), (ann.images[i], xy)
         assert crops[i].std() > 10
+
+
+def test_people_crops_read_each_image_once_and_name_a_missing_one(tmp_path):
+    path = realdata("mpii", "test_mpii.json")
+    ann = read_mpii_json(path)
+    both = ann.subset(np.array([0, 1, 0]))
+    crops = people_crops(both, path.parent, 48, 0.1, 0.1)
+    image = cv2.imread(str(path.parent / ann.images[0]))
+    alone = still_crops([image], ann.centers[:1], ann.scales[:1], 48, 0.1, 0.1)
+    assert np.array_equal(crops[0], alone[0]) and np.array_equal(crops[2], alone[0])
+    with pytest.raises(ValueError, match=r"nowhere.*missing or not an image"):
+        people_crops(ann, tmp_path / "nowhere", 48, 0.1, 0.1)
+
+
+def test_a_chosen_subset_is_seeded_and_keeps_the_order():
+    ann = read_mpii_json(realdata("mpii", "test_mpii.json"))
+    a, b = choose_people(ann, 3, seed=1), choose_people(ann, 3, seed=1)
+    assert a.images == b.images and len(a) == 3
+    assert [ann.images.index(n) for n in a.images] == sorted(ann.images.index(n) for n in a.images)
+    assert choose_people(ann, None, 0) is ann

@@ -8,8 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from poseembed.crops import still_crops
+from poseembed.crops import crop_side, still_crops
 from poseembed.formats.mpii import PersonAnnotations
+from poseembed.logs import progress
 
 
 def choose_people(ann: PersonAnnotations, limit: int | None, seed: int) -> PersonAnnotations:
@@ -27,17 +28,21 @@ def people_crops(
     margin: float,
     context: float,
 ) -> np.ndarray:
-    """Crops of every person of ``ann`` from the images under ``images``, each image read once."""
+    """Crops of every person of ``ann`` from the images under ``images``: each image read
+    once, its people cropped, and let go (a real set's images do not fit in memory at once)."""
     folder = Path(images)
-    loaded: dict[str, np.ndarray] = {}
-    for name in dict.fromkeys(ann.images):
+    people: dict[str, list[int]] = {}
+    for i, name in enumerate(ann.images):
+        people.setdefault(name, []).append(i)
+    out = np.empty((len(ann), crop_side(size, margin), crop_side(size, margin), 3), np.uint8)
+    for name, rows in progress(people.items(), "still crops", total=len(people)):
         image = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
         if image is None:
             raise ValueError(
                 f"{folder / name}: missing or not an image (named by the still annotations; "
                 "check dataset.stills_images)"
             )
-        loaded[name] = image
-    return still_crops(
-        [loaded[n] for n in ann.images], ann.centers, ann.scales, size, margin, context
-    )
+        out[rows] = still_crops(
+            [image] * len(rows), ann.centers[rows], ann.scales[rows], size, margin, context
+        )
+    return out
