@@ -4,6 +4,7 @@ import re
 import shutil
 from pathlib import Path
 
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 from poseembed.baselines import BASELINE_FEATURES, IMAGENET_ALEXNET
@@ -309,6 +310,11 @@ def _data_path(key):
 
 STILLS = config["dataset"]["stills"]
 HAS_STILLS = STILLS is not None and (SYNTHETIC or _data_path("stills").exists())
+if STILLS is not None and not HAS_STILLS:
+    logger.warning(
+        f"dataset.stills: {_data_path('stills')} does not exist; the pose retrieval is "
+        "left out (set dataset.stills to null to say so)"
+    )
 TRAINING_GPU = on_gpu(config["training"]["device"])
 
 
