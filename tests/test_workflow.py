@@ -107,7 +107,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["embed_stills"] == 14 and jobs["still_crops"] == 1
     assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 3
     assert jobs["repetition_figure"] == 3 and jobs["repetition_table"] == 1
-    assert jobs["render_tables"] == jobs["retrieval_figure"] == 1
+    assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["pose_correlation_table"] == 1
 
 
 def test_dry_run_of_the_gpu_preset(tmp_path):
@@ -315,16 +315,21 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert " ± " in markdown and "| spatial_only" in markdown
     figure = cv2.imread(str(r / "figures" / "mpii_retrievals.png"))
     assert figure is not None and figure.shape[0] > 400
+    correlation = pd.read_csv(r / "tables" / "pose_correlation.csv").set_index("model")
+    assert set(correlation.index) == {*TRAINED, "same_as_full", "random", "hog", "pixels"}
+    assert correlation["within_video_rho"].between(-1, 1).all()
 
 
 def test_the_report_captions_every_table_and_figure(tiny_run):
-    snakemake(tiny_run, "--report", "report.zip")
+    proc = snakemake(tiny_run, "--report", "report.zip")
+    assert "ERROR" not in proc.stdout + proc.stderr, "a caption is not valid reStructuredText"
     import zipfile
 
     with zipfile.ZipFile(tiny_run / "report.zip") as z:
         names = z.namelist()
     for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
-                 "curriculum_histogram.png", "vault_000.png", "repetitions.csv"):  # fmt: skip
+                 "curriculum_histogram.png", "vault_000.png", "repetitions.csv",
+                 "pose_correlation.csv"):  # fmt: skip
         assert any(n.endswith(part) for n in names), part
 
 

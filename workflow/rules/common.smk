@@ -136,6 +136,7 @@ def all_targets():
         targets.append("results/figures/mpii_retrievals.png")
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
+        targets.append("results/tables/pose_correlation.csv")
     return targets
 
 
@@ -366,18 +367,10 @@ def retrieval_params():
     }
 
 
-def _table_models():
-    """Every model a table shows: each experiment's replicates, and the baselines."""
-    models = [m for row in EXPERIMENT_ROWS for m in row["models"]]
-    return list(dict.fromkeys([*models, *BASELINES]))
-
-
 def evaluation_files(kind):
     """results/eval/<model>/<kind>.csv of every model, when the data has that evaluation."""
     available = has_posture_labels() if kind == "posture" else HAS_STILLS
-    return (
-        [f"results/eval/{m}/{kind}.csv" for m in _table_models()] if available else []
-    )
+    return [f"results/eval/{m}/{kind}.csv" for m in TABLE_MODELS] if available else []
 
 
 _BASELINE_ROWS = {
@@ -410,6 +403,10 @@ def table_rows():
 
 
 EXPERIMENT_ROWS = experiment_rows(config, EXPERIMENTS, MODEL_AS)
+# Every model a table shows: each experiment's replicates, and the baselines.
+TABLE_MODELS = list(
+    dict.fromkeys([*(m for row in EXPERIMENT_ROWS for m in row["models"]), *BASELINES])
+)
 
 
 def _retrieval_model():

@@ -34,3 +34,28 @@ rule evaluate_retrieval:
         retrieval=retrieval_params(),
     script:
         "../../scripts/evaluate_retrieval.py"
+
+
+rule pose_correlation_table:
+    """How every model's embedding follows the ground-truth pose within a video and across
+    videos (synthetic data: the generator's joints)."""
+    input:
+        embeddings=expand("results/embed/{model}/frames.h5", model=TABLE_MODELS),
+        groundtruth=groundtruth_files(),
+    output:
+        table=report(
+            "results/tables/pose_correlation.csv",
+            caption="../report/pose_correlation.rst",
+            category="Tables",
+        ),
+        markdown="results/tables/pose_correlation.md",
+    log:
+        "results/logs/pose_correlation_table.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        models=TABLE_MODELS,
+        frames=config["evaluation"]["pose_correlation_frames"],
+        seed=config["seed"],
+    script:
+        "../../scripts/pose_correlation_table.py"
