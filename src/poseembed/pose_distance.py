@@ -50,21 +50,33 @@ def aligned_distances(
     a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray, min_common: int = 4
 ) -> np.ndarray:
     """Distances (A, B) between raw poses, each pair aligned on the joints visible in both:
-    both centred on those joints' mean and divided by their RMS radius, then the mean
-    Euclidean distance over them. Inf for pairs with fewer than ``min_common`` such joints.
+    both centred on those joints' mean and divided by their RMS radius, then the root mean
+    square joint distance over them (0 for the same pose, at most 2). Inf for pairs with fewer
+    than ``min_common`` such joints.
 
     Aligning per pair keeps half-visible people (real images) comparable, where a fixed
-    centre such as the hips is missing.
+    centre such as the hips is missing. With m the joints visible in both, the squared
+    distance is 2 - 2 C / sqrt(A B), C the sum over m of the centred coordinates' products and
+    A, B their sums of squares; every sum over m is a product of (pose, joint) matrices, so
+    all pairs cost a few matrix products.
     """
-    both = (av[:, None, :].astype(bool) & bv[None, :, :].astype(bool))[..., None]
-    n = both.sum(2, keepdims=True)
+    ma, mb = av.astype(float), bv.astype(float)
+    n = ma @ mb.T
+
+    def sums(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+        """Sum over the common joints of pa[i, k] * pb[j, k], for all pairs (i, j)."""
+        return (ma * pa) @ (mb * pb).T
+
+    ones_a, ones_b = np.ones(a.shape[:2]), np.ones(b.shape[:2])
     safe = np.maximum(n, 1)
-
-    def unit(p: np.ndarray) -> np.ndarray:
-        centred = p - (p * both).sum(2, keepdims=True) / safe
-        radius = np.sqrt(((centred**2) * both).sum((2, 3), keepdims=True) / safe)
-        return centred / np.maximum(radius, 1e-6)
-
-    d = np.linalg.norm(unit(a[:, None]) - unit(b[None, :]), axis=-1)
-    out = (d * both[..., 0]).sum(-1) / safe[..., 0, 0]
-    return np.where(n[..., 0, 0] >= min_common, out, np.inf)
+    cross, sq_a, sq_b = np.zeros_like(n), np.zeros_like(n), np.zeros_like(n)
+    for c in range(2):
+        xa, xb = a[..., c], b[..., c]
+        sa, sb = sums(xa, ones_b), sums(ones_a, xb)
+        cross += sums(xa, xb) - sa * sb / safe
+        sq_a += sums(xa**2, ones_b) - sa**2 / safe
+        sq_b += sums(ones_a, xb**2) - sb**2 / safe
+    scale = np.sqrt(np.maximum(sq_a, 0) * np.maximum(sq_b, 0))
+    corr = np.where(scale > 1e-12, cross / np.maximum(scale, 1e-12), 0.0)
+    out = np.sqrt(np.maximum(2 - 2 * corr, 0))
+    return np.where(n >= min_common, out, np.inf)

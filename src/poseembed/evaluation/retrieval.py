@@ -2,7 +2,8 @@
 ground-truth pose distance.
 
 Every person is a query against all the others (leave-one-out). The ground-truth distance of a
-pair is ``aligned_distances`` (translation and scale removed on the joints visible in both);
+pair is ``aligned_distances`` (the RMS joint distance once translation and scale are removed on
+the joints visible in both);
 pairs with too few such joints are left out of the query's database. With ``flip_invariant``, a
 database person counts by the nearer of itself and its mirror image, for the ground truth and
 for the embedding alike (the embedding of the mirrored crop).
@@ -105,8 +106,8 @@ def retrieval_metrics(
     kmax = max(*s.ks, s.relevant)
     sums = {r: np.zeros(2 * len(s.ks)) for r in RANKINGS}
     used = 0
-    # Blocks keep the (Q, N, 16) work of the ground truth within ~64 MB.
-    for q in _blocks(n, max(1, 2**21 // max(n * 16, 1))):
+    # Blocks of queries keep each (Q, N) array within 32 MB.
+    for q in _blocks(n, max(1, 2**22 // max(n, 1))):
         d, _ = ground_truth_distances(joints, visible, q, s)
         valid = np.isfinite(d)
         keep = valid.sum(1) >= kmax
