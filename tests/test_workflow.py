@@ -110,6 +110,18 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["pose_correlation_table"] == 1
 
 
+def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    (tmp_path / "alexnet.pth").write_bytes(b"")
+    edit = tmp_path / "alexnet.yaml"
+    edit.write_text(yaml.safe_dump({"baselines": {"imagenet_alexnet_weights": "alexnet.pth"}}))
+    jobs = jobs_of_dry_run(tmp_path, "--configfile", str(edit))
+    assert jobs["embed_baseline"] == 3 and jobs["embed_stills"] == 15
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 4
+    out = snakemake(tmp_path, "-n", "--configfile", str(edit)).stdout
+    assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
+
+
 def test_dry_run_of_the_gpu_preset(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     preset = str(ROOT / "workflow" / "configs" / "synthetic_gpu.yaml")
