@@ -22,10 +22,7 @@ retrieval_figure(
     },
     queries,
     p.neighbours,
-    RetrievalSettings(
-        flip_invariant=p.retrieval["flip_invariant"],
-        min_common_joints=p.retrieval["min_common_joints"],
-    ),
+    RetrievalSettings(flip_invariant=p.flip_invariant, min_common_joints=p.min_common_joints),
     snakemake.output.figure,
 )
 log.info("queries %s", queries)

@@ -295,6 +295,9 @@ def test_editing_the_still_count_reruns_only_the_stills_and_their_evaluation(tin
 def test_editing_a_retrieval_key_reruns_only_the_retrieval_evaluation(tiny_run):
     edit = edited(tiny_run, "evaluation", "retrieval", {"ks": [1], "relevant": 3})
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert set(jobs) == {"evaluate_retrieval", "render_tables", "all"}, "the figure uses neither"
+    edit = edited(tiny_run, "evaluation", "retrieval", {"flip_invariant": False})
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
     assert set(jobs) == {"evaluate_retrieval", "render_tables", "retrieval_figure", "all"}
 
 

@@ -54,6 +54,7 @@ rule retrieval_figure:
         queries=config["figures"]["retrieval_queries"],
         neighbours=config["figures"]["retrieval_neighbours"],
         input_size=config["crops"]["size"],
-        retrieval=config["evaluation"]["retrieval"],
+        flip_invariant=config["evaluation"]["retrieval"]["flip_invariant"],
+        min_common_joints=config["evaluation"]["retrieval"]["min_common_joints"],
     script:
         "../../scripts/retrieval_figure.py"
