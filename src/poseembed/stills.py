@@ -12,12 +12,17 @@ from poseembed.crops import crop_side, still_crops
 from poseembed.formats.mpii import PersonAnnotations
 from poseembed.logs import progress
 
+# A random stream of its own, apart from the generator's and the training's under one seed.
+_CHOICE_STREAM = 17
+
 
 def choose_people(ann: PersonAnnotations, limit: int | None, seed: int) -> PersonAnnotations:
     """At most ``limit`` people (a seeded choice, kept in their order); all when None."""
     if limit is None or limit >= len(ann):
         return ann
-    rows = np.sort(np.random.default_rng([seed, 17]).choice(len(ann), limit, replace=False))
+    rows = np.sort(
+        np.random.default_rng([seed, _CHOICE_STREAM]).choice(len(ann), limit, replace=False)
+    )
     return ann.subset(rows)
 
 
