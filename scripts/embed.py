@@ -24,7 +24,13 @@ flipped = label_flips(
 features = network_features(
     model, settings["input_size"], snakemake.params.batch_size, device, snakemake.params.amp
 )
-embeddings = embed_videos(features, videos, flipped)
+masks = {(Path(m).parent.name, Path(m).stem): m for m in snakemake.input.masks}
+if (settings.get("background", "keep") != "keep") != bool(masks):
+    raise ValueError(
+        f"{snakemake.input.weights}: trained with background {settings.get('background')!r} "
+        f"but {len(masks)} mask files were given"
+    )
+embeddings = embed_videos(features, videos, flipped, masks)
 save_embeddings(
     snakemake.output.embeddings,
     embeddings,

@@ -7,6 +7,7 @@ from poseembed.device import resolve_device
 from poseembed.features import FeatureSettings, model_features
 from poseembed.formats.embeddings import save_still_embeddings
 from poseembed.logs import setup_job_logging
+from poseembed.person_masks import suppress_background
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -18,6 +19,9 @@ features = model_features(
     resolve_device(snakemake.params.device),
 )
 crops = load_crops(snakemake.input.crops)
+if snakemake.input.masks:
+    crops = suppress_background(crops, load_crops(snakemake.input.masks))
+    log.info("%s: background greyed by the predicted person masks", model)
 embeddings, mirrored = features(crops, False), features(crops, True)
 save_still_embeddings(snakemake.output.embeddings, embeddings, mirrored, {"model": model})
 log.info("%s: %d people, dimension %d", model, *embeddings.shape)

@@ -42,6 +42,7 @@ metrics = train_stage(
     snakemake.params.state,
     snakemake.output.weights,
     snakemake.output.metrics,
+    mask_paths={Path(m).stem: m for m in snakemake.input.masks},
     group=group,
     mined_share=mining["positive_share"],
 )

@@ -13,7 +13,7 @@ torch.set_num_threads(snakemake.threads)
 signature = snakemake.params.signature
 training = signature["training"]
 stage = int(snakemake.wildcards.stage)
-settings = settings_of(signature, snakemake.params.input_size, snakemake.params.stages)
+settings = settings_of(signature, snakemake.params.input_size, snakemake.params.stages, stage)
 train, heldout = split_stage(
     load_samples(snakemake.input.samples),
     stage,
@@ -39,5 +39,6 @@ metrics = train_stage(
     snakemake.params.state,
     snakemake.output.weights,
     snakemake.output.metrics,
+    mask_paths={Path(m).stem: m for m in snakemake.input.masks},
 )
 log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

@@ -44,7 +44,10 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     config["training"]["tau_pos"] = 5
     after = signatures(config)
     changed = {n for n in before if before[n] != after[n]}
-    assert changed == {"full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only"}
+    assert changed == {
+        "full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only",
+        "keep_background", "no_grey", "groundtruth_masks",
+    }  # fmt: skip
     assert "tau_pos" not in after["spatial_only"]["training"]
 
 

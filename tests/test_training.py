@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,3 +137,34 @@ def test_next_stage_starts_from_the_previous_weights(crop_tables, tmp_path):
     assert all(
         torch.equal(w1[k], w2[k]) for k in w1 if "running" not in k and "num_batches" not in k
     )
+
+
+def test_one_learning_rate_schedule_spans_the_curriculum():
+    from poseembed.experiments import final_stage
+    from poseembed.training import lr_factor, settings_of
+
+    signature = {
+        "model": {"trunk": "small", "embedding_dim": 8},
+        "training": {
+            "curriculum": True,
+            "iterations": 10,
+            "lr_schedule": "cosine",
+            "warmup": 5,
+        },
+    }
+    stages = [settings_of(signature, 32, 3, k) for k in (1, 2, 3)]
+    assert final_stage(signature["training"], 3) == 3
+    factors = [lr_factor(s, it) for s in stages for it in range(s.iterations)]
+    assert factors[:5] == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0])
+    # No restart at a stage boundary: the decay goes on from stage to stage to the end.
+    assert all(b <= a for a, b in pairwise(factors[4:]))
+    assert factors[-1] < 0.01
+    per_stage = settings_of(
+        {**signature, "training": {**signature["training"], "lr_schedule": "cosine_per_stage"}},
+        32,
+        3,
+        2,
+    )
+    assert lr_factor(per_stage, 0) == 1.0
+    with pytest.raises(ValueError, match="training.lr_schedule"):
+        lr_factor(TrainSettings(lr_schedule="step"), 0)

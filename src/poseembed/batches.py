@@ -4,6 +4,7 @@ Temporal pairs: one position jitter and one horizontal flip for both frames, col
 for each. A pair's frames share the crop offset because an independent offset (up to the crop
 margin, ~20 px) is larger than the motion between the frames and drowns the task's cue.
 Spatial patches: jitter only, never a flip (it would swap left and right neighbours).
+With person masks the store greys out every crop's background before anything else.
 """
 
 from __future__ import annotations
@@ -15,21 +16,45 @@ import torch
 import torch.nn.functional as F
 
 from poseembed.crops import load_crops
+from poseembed.person_masks import suppress_background
 from poseembed.tasks.spatial import SpatialPatches
 from poseembed.tasks.temporal import TemporalPairs
 
 
 class CropStore:
-    """Crops of many videos, opened lazily as memory maps."""
+    """Crops of many videos, opened lazily as memory maps, and their person masks if given."""
 
-    def __init__(self, paths: dict[str, str | os.PathLike]) -> None:
+    def __init__(
+        self,
+        paths: dict[str, str | os.PathLike],
+        masks: dict[str, str | os.PathLike] | None = None,
+        keep: str = "person",
+    ) -> None:
+        """``keep``: what the masks keep, the ``person`` (the background greyed) or, to test
+        what a task reads from the scene alone, the ``background`` (the person greyed)."""
+        if keep not in ("person", "background"):
+            raise ValueError(f"keep: {keep!r} is neither 'person' nor 'background'")
         self.paths = dict(paths)
+        self.mask_paths = dict(masks or {})
+        self.keep = keep
         self._open: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
 
     def __getitem__(self, video: str) -> np.ndarray:
         if video not in self._open:
             self._open[video] = load_crops(self.paths[video])
         return self._open[video]
+
+    def _mask(self, video: str) -> np.ndarray:
+        if video not in self._masks:
+            masks = load_crops(self.mask_paths[video])
+            if masks.shape != self[video].shape[:3]:
+                raise ValueError(
+                    f"{self.mask_paths[video]}: masks {masks.shape} do not match the crops "
+                    f"{self[video].shape[:3]} of {self.paths[video]}; rerun the person_masks rule"
+                )
+            self._masks[video] = masks
+        return self._masks[video]
 
     def gather(self, videos: np.ndarray, frames: np.ndarray) -> np.ndarray:
         """(N, S, S, 3) uint8 crops of the given (video, frame) rows."""
@@ -38,6 +63,9 @@ class CropStore:
         for v in np.unique(videos):
             rows = np.flatnonzero(videos == v)
             out[rows] = self[v][frames[rows]]
+            if self.mask_paths:
+                m = self._mask(v)[frames[rows]]
+                out[rows] = suppress_background(out[rows], m if self.keep == "person" else 255 - m)
         return out
 
 
@@ -56,11 +84,20 @@ def _jitter_crop(images: np.ndarray, size: int, off: np.ndarray) -> np.ndarray:
     )
 
 
-def _colour(x: torch.Tensor, rng: np.random.Generator, strength: float) -> torch.Tensor:
+def _colour(
+    x: torch.Tensor, rng: np.random.Generator, strength: float, grey_prob: float = 0.0
+) -> torch.Tensor:
+    """Gain and colour shift drawn for each image; with ``grey_prob``, the image made grey
+    (luma), so that colour cannot tell two videos apart."""
     n = x.shape[0]
     gain = torch.from_numpy(rng.uniform(1 - strength, 1 + strength, (n, 1, 1, 1))).float()
     shift = torch.from_numpy(rng.uniform(-strength, strength, (n, 3, 1, 1))).float() * 0.5
-    return (x * gain + shift).clamp(-1, 1)
+    x = x * gain + shift
+    if grey_prob > 0:
+        grey = torch.from_numpy(rng.random(n) < grey_prob)
+        luma = (x * torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        x = torch.where(grey.view(n, 1, 1, 1), luma.expand_as(x), x)
+    return x.clamp(-1, 1)
 
 
 def temporal_batch(
@@ -71,6 +108,7 @@ def temporal_batch(
     input_size: int,
     rng: np.random.Generator,
     colour: float = 0.2,
+    grey_prob: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     a = store.gather(videos[pairs.anchor], frames[pairs.anchor])
     b = store.gather(videos[pairs.other], frames[pairs.other])
@@ -79,7 +117,9 @@ def temporal_batch(
     flip = rng.random(len(a)) < 0.5
     a[flip] = a[flip, :, ::-1]
     b[flip] = b[flip, :, ::-1]
-    return _colour(to_tensor(a), rng, colour), _colour(to_tensor(b), rng, colour)
+    return _colour(to_tensor(a), rng, colour, grey_prob), _colour(
+        to_tensor(b), rng, colour, grey_prob
+    )
 
 
 def spatial_batch(

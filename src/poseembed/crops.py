@@ -23,9 +23,16 @@ def square_boxes(boxes: np.ndarray, context: float) -> np.ndarray:
     return np.stack([cx, cy, np.maximum(side, 4.0)], 1)
 
 
-def _crop(image: np.ndarray, square: np.ndarray, size: int, out_side: int) -> np.ndarray:
+def _crop(
+    image: np.ndarray,
+    square: np.ndarray,
+    size: int,
+    out_side: int,
+    border: int = cv2.BORDER_REPLICATE,
+) -> np.ndarray:
     """The square (cx, cy, side) of ``image`` scaled so that its side is ``size``, centred in
-    an ``out_side`` crop; the border replicated where the square leaves the image."""
+    an ``out_side`` crop; ``border`` fills where the square leaves the image (replicated for
+    images, zero for masks)."""
     scale = size / square[2]
     if scale < 0.5:
         # A warp samples, it does not average: shrink by area first so fine texture of a large
@@ -39,23 +46,27 @@ def _crop(image: np.ndarray, square: np.ndarray, size: int, out_side: int) -> np
             [0, scale, out_side / 2 - scale * square[1]],
         ]
     )
-    return cv2.warpAffine(
-        image, m, (out_side, out_side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    return cv2.warpAffine(image, m, (out_side, out_side), flags=cv2.INTER_LINEAR, borderMode=border)
 
 
 def person_crops(
-    frames: np.ndarray, boxes: np.ndarray, size: int, margin: float, context: float = 0.1
+    frames: np.ndarray,
+    boxes: np.ndarray,
+    size: int,
+    margin: float,
+    context: float = 0.1,
+    border: int = cv2.BORDER_REPLICATE,
 ) -> np.ndarray:
     """(N, S, S, 3) uint8 crops, S = ``crop_side(size, margin)``; the centre ``size`` square
-    holds the box with ``context``. Frames without a box (NaN) are cropped whole."""
+    holds the box with ``context``. Frames without a box (NaN) are cropped whole. Masks
+    (N, H, W) give (N, S, S) crops the same way."""
     n, h, w = frames.shape[:3]
     boxes = np.where(np.isfinite(boxes), boxes, np.array([0, 0, w - 1, h - 1], float))
     sq = square_boxes(boxes, context)
     out_side = crop_side(size, margin)
-    out = np.empty((n, out_side, out_side, 3), np.uint8)
+    out = np.empty((n, out_side, out_side, *frames.shape[3:]), np.uint8)
     for i in range(n):
-        out[i] = _crop(frames[i], sq[i], size, out_side)
+        out[i] = _crop(frames[i], sq[i], size, out_side, border)
     return out
 
 

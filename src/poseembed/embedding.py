@@ -14,6 +14,7 @@ from poseembed.crops import load_crops
 from poseembed.formats.embeddings import Embeddings, rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
+from poseembed.person_masks import suppress_background
 
 
 def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[SiameseNet, dict]:
@@ -74,12 +75,22 @@ def embed_videos(
     features: Features,
     videos: dict[tuple[str, str], tuple[str | os.PathLike, str | os.PathLike]],
     flipped: dict[tuple[str, str], np.ndarray],
+    masks: dict[tuple[str, str], str | os.PathLike] | None = None,
 ) -> Embeddings:
     """Embeddings of every frame of ``videos`` ((category, video) -> (crops, frames artifact))
-    and of the mirrored crops of the ``flipped`` source frame numbers."""
+    and of the mirrored crops of the ``flipped`` source frame numbers; with ``masks`` (person
+    masks per video), of the crops with their background greyed out, as the model was trained."""
     out = Embeddings()
     for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
         crops = load_crops(crops_path)
+        if masks:
+            m = load_crops(masks[key])
+            if m.shape != crops.shape[:3]:
+                raise ValueError(
+                    f"{masks[key]}: masks {m.shape} do not match the crops {crops.shape[:3]} of "
+                    f"{crops_path}; rerun the person_masks rule"
+                )
+            crops = suppress_background(crops, m)
         with np.load(frames_path) as f:
             index = f["index"].astype(np.int64)
         if len(index) != len(crops):

@@ -14,7 +14,7 @@ import copy
 from poseembed.config import ConfigError, config_errors
 
 SECTIONS = ("model", "training", "mining")
-BASELINES = ("random", "hog", "pixels", "imagenet_alexnet")
+BASELINES = ("random", "supervised", "hog", "pixels", "imagenet_alexnet")
 _TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg")
 # Keys that change how a job runs, not what it learns.
 _RUN_KEYS = ("threads",)

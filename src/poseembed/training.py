@@ -42,6 +42,9 @@ class TrainSettings:
     momentum: float = 0.9
     weight_decay: float = 5e-4
     lr_schedule: str = "cosine"
+    warmup: int = 0
+    schedule_offset: int = 0
+    schedule_length: int = 0
     temporal_weight: float = 1.0
     spatial_weight: float = 1.0
     tau_pos: int = 4
@@ -53,14 +56,20 @@ class TrainSettings:
     device: str = "auto"
     amp: bool = True
     colour_jitter: float = 0.2
+    grey_prob: float = 0.0
+    background: str = "keep"
 
 
-def settings_of(signature: dict, input_size: int, stages: int) -> TrainSettings:
-    """The settings of one stage from an experiment's training signature."""
+def settings_of(signature: dict, input_size: int, stages: int, stage: int = 1) -> TrainSettings:
+    """The settings of one stage from an experiment's training signature: its iterations, and
+    where they lie on the learning-rate schedule that spans the whole curriculum."""
     t = signature["training"]
     kwargs = {k: v for k, v in t.items() if k in TrainSettings.__dataclass_fields__}
     kwargs["tau_neg"] = tuple(t.get("tau_neg", TrainSettings.tau_neg))
-    kwargs["iterations"] = stage_iterations(t, stages)
+    n = stage_iterations(t, stages)
+    kwargs["iterations"] = n
+    kwargs["schedule_offset"] = (stage - 1) * n
+    kwargs["schedule_length"] = n * final_stage(t, stages)
     return TrainSettings(
         **kwargs,
         trunk=signature["model"]["trunk"],
@@ -73,8 +82,9 @@ def refine_settings(signature: dict, input_size: int, stages: int) -> tuple[Trai
     """The refinement's settings (the stages' with the mining's iterations) and its stage
     number, the one after the last curriculum stage, which seeds its batches apart."""
     s = settings_of(signature, input_size, stages)
+    n = signature["mining"]["iterations"]
     return (
-        replace(s, iterations=signature["mining"]["iterations"]),
+        replace(s, iterations=n, warmup=0, schedule_offset=0, schedule_length=n),
         final_stage(signature["training"], stages) + 1,
     )
 
@@ -100,14 +110,29 @@ def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimize
     raise ValueError(f"training.optimizer: unknown {s.optimizer!r}; choose sgd or adam")
 
 
-def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_scheduler.LambdaLR:
-    if s.lr_schedule == "cosine":
-        return torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda it: 0.5 * (1 + math.cos(math.pi * min(it, s.iterations) / s.iterations))
-        )
+def lr_factor(s: TrainSettings, it: int) -> float:
+    """The learning rate's factor at iteration ``it`` of a stage. ``cosine``: a linear warm-up
+    over the first ``warmup`` iterations of the curriculum, then one cosine decay to its end;
+    ``cosine_per_stage`` restarts the decay at every stage; ``constant``."""
     if s.lr_schedule == "constant":
-        return torch.optim.lr_scheduler.LambdaLR(opt, lambda it: 1.0)
-    raise ValueError(f"training.lr_schedule: unknown {s.lr_schedule!r}; choose cosine or constant")
+        return 1.0
+    if s.lr_schedule == "cosine_per_stage":
+        return 0.5 * (1 + math.cos(math.pi * min(it, s.iterations) / s.iterations))
+    if s.lr_schedule == "cosine":
+        g = s.schedule_offset + it
+        length = s.schedule_length or s.iterations
+        if g < s.warmup:
+            return (g + 1) / s.warmup
+        done = (g - s.warmup) / max(1, length - s.warmup)
+        return 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
+    raise ValueError(
+        f"training.lr_schedule: unknown {s.lr_schedule!r}; choose cosine, cosine_per_stage or "
+        "constant"
+    )
+
+
+def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_scheduler.LambdaLR:
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda it: lr_factor(s, it))
 
 
 class _Data:
@@ -149,7 +174,7 @@ def _task_losses(
             mined_share=data.mined_share,
         )
         a, b = temporal_batch(
-            store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter
+            store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter, s.grey_prob
         )
         logits = model.temporal_logits(
             a.to(device, memory_format=fmt), b.to(device, memory_format=fmt)
@@ -183,8 +208,12 @@ def train_stage(
     on_iteration: Callable[[int], None] | None = None,
     group: np.ndarray | None = None,
     mined_share: float = 0.0,
+    mask_paths: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos.
+
+    ``mask_paths`` (video -> person masks aligned with its crops) grey out the crops'
+    background, as ``settings.background`` other than ``keep`` asks.
 
     ``group``, a mined repetition group per ``train`` row, makes this a refinement: temporal
     labels cleaned by the repetitions (see ``sample_temporal_pairs``); held-out pairs stay plain.
@@ -211,7 +240,11 @@ def train_stage(
         sched.load_state_dict(state["schedule"])
         scaler.load_state_dict(state["scaler"])
         start, rows = state["iteration"], state["metrics"]
-    store = CropStore(crop_paths)
+    if (s.background != "keep") != bool(mask_paths):
+        raise ValueError(
+            f"training.background {s.background!r} needs person masks exactly when it is not 'keep'"
+        )
+    store = CropStore(crop_paths, mask_paths)
     data = _Data(train, group, mined_share)
     held = _Data(heldout) if len(heldout) else None
     crop_side = store[data.videos[0]].shape[1]
@@ -272,3 +305,14 @@ def _evaluate(
     losses = _task_losses(model, held, store, crop_side, s, rng, s.eval_pairs, device)
     model.train()
     return {f"heldout_{k}": float(v) for k, v in losses.items() if k.endswith("acc")}
+
+
+def heldout_accuracies(
+    model: SiameseNet, heldout: pd.DataFrame, store: CropStore, s: TrainSettings, stage: int
+) -> dict[str, float]:
+    """The accuracies of the tasks ``s`` trains on pairs of the ``heldout`` rows, with the
+    crops of ``store``: the pairs that stage ``stage`` measures, whatever the store shows."""
+    data = _Data(heldout)
+    side = store[data.videos[0]].shape[1]
+    device = next(model.parameters()).device
+    return _evaluate(model, data, store, side, s, stage, device)

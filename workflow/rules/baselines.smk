@@ -17,6 +17,30 @@ rule random_weights:
         "../../scripts/random_weights.py"
 
 
+rule train_supervised:
+    """The supervised upper bound: the same network trained on the generator's poses."""
+    input:
+        crops=per_video("results/crops/{category}/{video}.npy"),
+        frames=per_video("results/frames/{category}/{video}.npz"),
+        groundtruth=groundtruth_files(),
+    output:
+        weights="results/baselines/supervised/weights.pt",
+        metrics="results/baselines/supervised/metrics.csv",
+    log:
+        "results/logs/train_supervised.log",
+    benchmark:
+        "results/benchmarks/train_supervised.tsv"
+    conda:
+        "../../envs/poseembed.yaml"
+    threads: config["training"]["threads"]
+    resources:
+        gpu=TRAINING_GPU,
+    params:
+        settings=supervised_params(),
+    script:
+        "../../scripts/train_supervised.py"
+
+
 rule embed_baseline:
     """HOG, raw-pixel or ImageNet AlexNet embeddings of the centre crops the network sees,
     every frame of every video and the mirrored frames the posture labels judge."""

@@ -74,7 +74,9 @@ FEATURE_BASELINES = [
     *BASELINE_FEATURES,
     *([IMAGENET_ALEXNET] if ALEXNET_WEIGHTS else []),
 ]
-BASELINES = ["random", *FEATURE_BASELINES]
+# The supervised upper bound needs the generator's poses.
+NETWORK_BASELINES = ["random", *(["supervised"] if SYNTHETIC else [])]
+BASELINES = [*NETWORK_BASELINES, *FEATURE_BASELINES]
 
 
 def _alternatives(names):
@@ -82,7 +84,7 @@ def _alternatives(names):
     return "|".join(re.escape(n) for n in names) if names else "(?!)"
 
 
-NETWORKS = _alternatives([*MODELS, "random"])
+NETWORKS = _alternatives([*MODELS, *NETWORK_BASELINES])
 
 
 wildcard_constraints:
@@ -136,7 +138,9 @@ def all_targets():
         targets.append("results/figures/mpii_retrievals.png")
     if SYNTHETIC:
         targets.append("results/figures/synthetic_samples.png")
-        targets.append("results/tables/pose_correlation.csv")
+        targets.append("results/tables/embedding_diagnostics.csv")
+        targets.append("results/tables/person_masks.csv")
+        targets.append("results/tables/task_shortcuts.csv")
     return targets
 
 
@@ -229,21 +233,28 @@ def model_metrics(wildcards):
     return stages
 
 
-def curriculum_weights(wildcards):
-    """The last curriculum stage of a model (the start of mining and refinement)."""
-    model = getattr(wildcards, "mined", None) or wildcards.model
+def _last_stage_weights(model):
     exp = TRAINED_AS[model]
     return f"results/train/{exp}/stage{last_stage(exp)}.pt"
 
 
-def model_weights(wildcards):
+def curriculum_weights(wildcards):
+    """The last curriculum stage of a model (the start of mining and refinement)."""
+    return _last_stage_weights(getattr(wildcards, "mined", None) or wildcards.model)
+
+
+def final_weights(model):
     """The final weights of a model: refined when it mines, else its last curriculum stage;
-    or the untrained network."""
-    if wildcards.model == "random":
-        return "results/baselines/random/weights.pt"
-    if wildcards.model in MINED:
-        return f"results/train/{wildcards.model}/refined.pt"
-    return curriculum_weights(wildcards)
+    or a network baseline's."""
+    if model in NETWORK_BASELINES:
+        return f"results/baselines/{model}/weights.pt"
+    if model in MINED:
+        return f"results/train/{model}/refined.pt"
+    return _last_stage_weights(model)
+
+
+def model_weights(wildcards):
+    return final_weights(wildcards.model)
 
 
 def refine_params(wildcards):
@@ -276,8 +287,57 @@ def repetition_figure_videos():
     return chosen
 
 
+def groundtruth_mask_file(wildcards):
+    return str(
+        DATA_ROOT / "groundtruth" / wildcards.category / f"{wildcards.video}_masks.npz"
+    )
+
+
+def background_masks(name):
+    """The person masks that grey out a model's background: none when it keeps it (and for
+    the untrained network)."""
+    background = (
+        EXPERIMENTS[name]["training"]["background"] if name in EXPERIMENTS else "keep"
+    )
+    if background == "keep":
+        return []
+    if background == "groundtruth" and not SYNTHETIC:
+        raise ValueError(
+            f"experiments.{name}: training.background groundtruth needs the synthetic "
+            "dataset's masks; use motion"
+        )
+    return per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
+
+
+def still_masks(name):
+    """The predicted masks of the still crops, for models that grey out the background (the
+    generator's masks exist for the videos only)."""
+    return "results/stills/masks.npy" if background_masks(name) else []
+
+
+def mask_predictor_params():
+    return {
+        **config["mask_predictor"],
+        "seed": config["seed"],
+        "device": config["training"]["device"],
+    }
+
+
 def groundtruth_files():
     return per_video(str(DATA_ROOT / "groundtruth/{category}/{video}.csv"))
+
+
+def supervised_params():
+    t = config["training"]
+    return {
+        **config["supervised"],
+        **config["model"],
+        "input_size": config["crops"]["size"],
+        "weight_decay": t["weight_decay"],
+        "seed": t["seed"],
+        "device": t["device"],
+        "amp": t["amp"],
+    }
 
 
 def random_model_params():
@@ -375,9 +435,16 @@ def evaluation_files(kind):
 
 _BASELINE_ROWS = {
     "random": "the network untrained (its initialisation)",
+    "supervised": "the network trained on the generator's poses (the upper bound)",
     "hog": "HOG of the centre crop (64 px window, Dalal-Triggs blocks)",
     "pixels": "mean-free grey thumbnail of the centre crop",
     IMAGENET_ALEXNET: "AlexNet trained on ImageNet",
+}
+
+
+_NOT_RUN = {
+    "supervised": "not run: needs ground-truth poses (synthetic data)",
+    IMAGENET_ALEXNET: "not run: set baselines.imagenet_alexnet_weights to a local file",
 }
 
 
@@ -392,11 +459,7 @@ def table_rows():
                 "kind": "baseline",
                 "models": [name] if ran else [],
                 "what": what,
-                "note": (
-                    ""
-                    if ran
-                    else "not run: set baselines.imagenet_alexnet_weights to a local file"
-                ),
+                "note": "" if ran else _NOT_RUN[name],
             }
         )
     return rows

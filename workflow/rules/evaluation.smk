@@ -36,21 +36,22 @@ rule evaluate_retrieval:
         "../../scripts/evaluate_retrieval.py"
 
 
-rule pose_correlation_table:
-    """How every model's embedding follows the ground-truth pose within a video and across
-    videos (synthetic data: the generator's joints)."""
+rule embedding_diagnostics:
+    """What every model's embedding encodes (synthetic data: the generator's joints): how it
+    follows the pose within and across videos, pose neighbours and a linear read-out across
+    videos, and how well it tells videos apart."""
     input:
         embeddings=expand("results/embed/{model}/frames.h5", model=TABLE_MODELS),
         groundtruth=groundtruth_files(),
     output:
         table=report(
-            "results/tables/pose_correlation.csv",
-            caption="../report/pose_correlation.rst",
+            "results/tables/embedding_diagnostics.csv",
+            caption="../report/embedding_diagnostics.rst",
             category="Tables",
         ),
-        markdown="results/tables/pose_correlation.md",
+        markdown="results/tables/embedding_diagnostics.md",
     log:
-        "results/logs/pose_correlation_table.log",
+        "results/logs/embedding_diagnostics.log",
     conda:
         "../../envs/poseembed.yaml"
     params:
@@ -58,4 +59,54 @@ rule pose_correlation_table:
         frames=config["evaluation"]["pose_correlation_frames"],
         seed=config["seed"],
     script:
-        "../../scripts/pose_correlation_table.py"
+        "../../scripts/embedding_diagnostics.py"
+
+
+rule mask_quality_table:
+    """Label-free person masks against the generator's, per category (synthetic data)."""
+    input:
+        motion=per_video("results/masks/motion/{category}/{video}.npy"),
+        groundtruth=per_video("results/masks/groundtruth/{category}/{video}.npy"),
+    output:
+        table=report(
+            "results/tables/person_masks.csv",
+            caption="../report/person_masks.rst",
+            category="Tables",
+        ),
+        markdown="results/tables/person_masks.md",
+    log:
+        "results/logs/mask_quality_table.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    script:
+        "../../scripts/mask_quality_table.py"
+
+
+rule task_shortcuts_table:
+    """Each model's held-out task accuracies with its own crops, the person only and the
+    background only: which tasks have a shortcut in the scene (synthetic data)."""
+    input:
+        samples="results/curriculum/samples.parquet",
+        weights=[final_weights(m) for m in MODELS],
+        crops=per_video("results/crops/{category}/{video}.npy"),
+        motion_masks=per_video("results/masks/motion/{category}/{video}.npy"),
+        groundtruth_masks=per_video("results/masks/groundtruth/{category}/{video}.npy"),
+    output:
+        table=report(
+            "results/tables/task_shortcuts.csv",
+            caption="../report/task_shortcuts.rst",
+            category="Tables",
+        ),
+        markdown="results/tables/task_shortcuts.md",
+    log:
+        "results/logs/task_shortcuts_table.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    threads: config["training"]["threads"]
+    params:
+        models=MODELS,
+        backgrounds=[EXPERIMENTS[m]["training"]["background"] for m in MODELS],
+        heldout_fraction=config["training"]["heldout_fraction"],
+        device=config["training"]["device"],
+    script:
+        "../../scripts/task_shortcuts_table.py"

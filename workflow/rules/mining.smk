@@ -6,6 +6,7 @@ rule embed_for_mining:
     input:
         weights=curriculum_weights,
         crops=per_video("results/crops/{category}/{video}.npy"),
+        masks=lambda wildcards: background_masks(wildcards.mined),
         frames=per_video("results/frames/{category}/{video}.npz"),
     output:
         embeddings="results/mining/{mined}/frames.h5",
@@ -74,6 +75,7 @@ rule refine:
     input:
         samples="results/curriculum/samples.parquet",
         crops=per_video("results/crops/{category}/{video}.npy"),
+        masks=lambda wildcards: background_masks(wildcards.mined),
         init=curriculum_weights,
         repetitions="results/mining/{mined}/repetitions.parquet",
     output:

@@ -7,6 +7,7 @@ rule train_stage:
     input:
         samples="results/curriculum/samples.parquet",
         crops=per_video("results/crops/{category}/{video}.npy"),
+        masks=lambda wildcards: background_masks(wildcards.exp),
         init=previous_stage,
     output:
         weights="results/train/{exp}/stage{stage}.pt",
@@ -55,6 +56,7 @@ rule embed:
         unpack(posture_inputs),
         weights=model_weights,
         crops=per_video("results/crops/{category}/{video}.npy"),
+        masks=lambda wildcards: background_masks(wildcards.model),
         frames=per_video("results/frames/{category}/{video}.npz"),
     output:
         embeddings="results/embed/{model}/frames.h5",

@@ -64,10 +64,10 @@ def _fill_and_smooth(boxes: np.ndarray, frames: int) -> np.ndarray:
     return filled
 
 
-def raw_motion_boxes(flow: np.ndarray, camera: np.ndarray, p: MotionBoxParams) -> np.ndarray:
-    """Per-flow box of the largest moving component (N, 4); NaN where nothing moves."""
-    h, w = flow.shape[1:3]
-    masks = foreground_masks(flow, camera, p)
+def raw_motion_boxes(masks: np.ndarray, p: MotionBoxParams) -> np.ndarray:
+    """Per-flow box (N, 4) of the largest component of ``foreground_masks``; NaN where nothing
+    moves."""
+    h, w = masks.shape[1:3]
     return np.stack([_largest_component_box(m, int(p.min_area * h * w)) for m in masks])
 
 

@@ -1,6 +1,7 @@
 """Optical flow of one video: per-frame fg/bg statistics, camera motion, boxes from motion when
-the dataset has none, and a small flow field for inspection. Flows are computed in batches and
-only their magnitudes are kept, so long videos stay within memory."""
+the dataset has none, the moving pixels (flow unlike the camera's) from which person masks are
+built, and a small flow field for inspection. Flows are computed in batches and only their
+magnitudes and the bit-packed moving pixels are kept, so long videos stay within memory."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import numpy as np
 
 from poseembed.atomic import atomic_path
 from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
-from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, raw_motion_boxes
+from poseembed.flow.motion_boxes import (
+    MotionBoxParams,
+    finish_boxes,
+    foreground_masks,
+    raw_motion_boxes,
+)
 from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
 from poseembed.logs import progress
 
@@ -29,6 +35,14 @@ class VideoFlow:
     box_source: str
     flow_small: np.ndarray
     backend: str
+    moving: np.ndarray
+    """(N, H, ceil(W / 8)) bit-packed pixels whose flow differs from the camera's."""
+    size: np.ndarray
+    """(height, width) of the frames."""
+
+    def moving_pixels(self) -> np.ndarray:
+        """(N, H, W) bool: the unpacked ``moving``."""
+        return np.unpackbits(self.moving, axis=-1, count=int(self.size[1])).astype(bool)
 
 
 def _small(flow: np.ndarray, side: int) -> np.ndarray:
@@ -60,6 +74,7 @@ def analyse_video(
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
     raw_boxes = np.empty((n - 1, 4))
+    moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
     small = []
     step = max(1, settings.batch_size)
     for start in progress(range(0, n - 1, step), "optical flow", total=-(-(n - 1) // step)):
@@ -67,8 +82,10 @@ def analyse_video(
         flow = compute_flow(frames[start:stop], frames[start + 1 : stop + 1], settings)
         magnitude[start:stop] = np.linalg.norm(flow, axis=-1)
         camera[start:stop] = camera_motion(flow, boxes[start:stop] if annotated else None)
+        fg = foreground_masks(flow, camera[start:stop], box_params)
+        moving[start:stop] = np.packbits(fg, axis=-1)
         if not annotated:
-            raw_boxes[start:stop] = raw_motion_boxes(flow, camera[start:stop], box_params)
+            raw_boxes[start:stop] = raw_motion_boxes(fg, box_params)
         small.append(_small(flow, inspect_side))
     if annotated:
         pair_boxes, source = boxes[:-1], "annotation"
@@ -87,6 +104,8 @@ def analyse_video(
         box_source=source,
         flow_small=np.concatenate(small),
         backend=settings.backend,
+        moving=per_frame(moving),
+        size=np.array([h, w]),
     )
 
 

@@ -1,0 +1,41 @@
+"""Rule embedding_diagnostics: what every model's embedding encodes, pose or video (synthetic
+data): correlation with the ground-truth pose within and across videos, pose neighbours and a
+linear pose read-out across videos, and how well it tells the videos apart."""
+
+from pathlib import Path
+
+from poseembed.data.synthetic import read_groundtruth
+from poseembed.evaluation.pose_correlation import pose_correlation_table
+from poseembed.evaluation.probes import embedding_probes_table
+from poseembed.formats.embeddings import load_embeddings
+from poseembed.logs import setup_job_logging
+from poseembed.tables import write_table
+
+log = setup_job_logging(snakemake.log[0])
+p = snakemake.params
+poses = {}
+for path in snakemake.input.groundtruth:
+    table, joints, visible = read_groundtruth(path)
+    poses[(Path(path).parent.name, Path(path).stem)] = (table["frame"].to_numpy(), joints, visible)
+embeddings = {
+    model: load_embeddings(path)
+    for model, path in zip(p.models, snakemake.input.embeddings, strict=True)
+}
+table = pose_correlation_table(embeddings, poses, p.frames, p.seed).merge(
+    embedding_probes_table(embeddings, poses, p.frames, p.seed), on="model"
+)
+write_table(
+    table,
+    snakemake.output.table,
+    snakemake.output.markdown,
+    "What each embedding encodes: the pose, or the video",
+    note=f"{p.frames} frames per video. within/across_video_rho: Spearman rho between embedding "
+    "similarity and ground-truth pose similarity over pairs of one video / of two videos of a "
+    "category. pose_knn_distance: ground-truth pose distance of the nearest frame of another "
+    "video (half the videos of a category query the other half), between pose_knn_chance and "
+    "pose_knn_oracle. pose_linear_r2: ridge read-out of the pose fitted on those videos, scored "
+    "on the others. video_identity_accuracy: which video a frame comes from, by a linear "
+    "classifier trained on the first half of each video (chance video_identity_chance): high "
+    "means the embedding carries the actor and the scene.",
+)
+log.info("\n%s", table.to_string(index=False))

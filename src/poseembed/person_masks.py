@@ -1,0 +1,128 @@
+"""Person masks without labels, and crops whose background they suppress.
+
+The background of a crop (textured, moving with the camera, different in every video) is the
+shortcut of both tasks and the distraction of the embedding. The videos themselves say where the
+person is: the pixels whose flow differs from the camera's (``VideoFlow.moving``). A still limb
+does not move between two frames, so the moving pixels of ``window`` frames on either side are
+united; nothing outside the person's padded box is person; gaps are closed and holes filled.
+Where too little of the box moves (a pause, a still camera on a still athlete), the box itself
+stands for the mask, so the crop keeps its person and loses only the box's surroundings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from poseembed.atomic import atomic_path
+from poseembed.crops import person_crops
+from poseembed.flow.statistics import box_masks
+
+GREY = 128
+"""The value that replaces the background: the middle of the input range, 0 after scaling."""
+
+
+@dataclass(frozen=True)
+class MaskSettings:
+    window: int
+    box_pad: float
+    close_px: int
+    dilate_px: int
+    min_cover: float
+
+
+def mask_settings(params: dict) -> MaskSettings:
+    """The settings from the config's ``masks`` section; a missing or unknown key raises."""
+    fields = set(MaskSettings.__dataclass_fields__)
+    missing, unknown = fields - set(params), set(params) - fields
+    if missing or unknown:
+        raise ValueError(
+            f"config masks: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}"
+        )
+    return MaskSettings(**params)
+
+
+def _padded(boxes: np.ndarray, pad: float) -> np.ndarray:
+    px = (boxes[:, 2] - boxes[:, 0]) * pad
+    py = (boxes[:, 3] - boxes[:, 1]) * pad
+    return boxes + np.stack([-px, -py, px, py], 1)
+
+
+def _disc(radius: int) -> np.ndarray:
+    """A structuring element that acts in the image plane only, frame by frame."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return disc.astype(bool)[None]
+
+
+def motion_person_masks(
+    moving: np.ndarray, boxes: np.ndarray, s: MaskSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, H, W) bool person masks from moving pixels (N, H, W) and boxes (N, 4; NaN: none),
+    and which frames (N,) took their box for want of motion."""
+    h, w = moving.shape[1:]
+    united = ndimage.maximum_filter1d(moving, size=2 * s.window + 1, axis=0, mode="nearest")
+    inside = box_masks(_padded(boxes, s.box_pad), h, w)
+    masks = united & inside
+    if s.close_px > 0:
+        masks = ndimage.binary_closing(masks, _disc(s.close_px))
+    # Empty frames around the video, so that the first and last frames' holes are holes too.
+    in_plane = np.pad(np.ones((1, 3, 3), bool), ((1, 1), (0, 0), (0, 0)))
+    masks = ndimage.binary_fill_holes(np.pad(masks, ((1, 1), (0, 0), (0, 0))), in_plane)[1:-1]
+    if s.dilate_px > 0:
+        masks = ndimage.binary_dilation(masks, _disc(s.dilate_px))
+    masks &= inside
+    box = box_masks(boxes, h, w)
+    area = box.sum((1, 2))
+    cover = (masks & box).sum((1, 2)) / np.maximum(area, 1)
+    sparse = (cover < s.min_cover) & (area > 0)
+    masks[sparse] = box[sparse]
+    masks[area == 0] = True
+    return masks, sparse
+
+
+def groundtruth_person_masks(
+    masks: np.ndarray, index: np.ndarray, size: tuple[int, int]
+) -> np.ndarray:
+    """The generator's masks (all source frames) of the frames ``index``, at the frames'
+    (height, width)."""
+    if index.max(initial=-1) >= len(masks):
+        raise ValueError(f"frame {index.max()} is beyond the {len(masks)} ground-truth masks")
+    chosen = masks[index].astype(np.uint8)
+    h, w = size
+    if chosen.shape[1:] == (h, w):
+        return chosen.astype(bool)
+    return np.stack([cv2.resize(m, (w, h), interpolation=cv2.INTER_NEAREST) for m in chosen]) > 0
+
+
+def mask_crops(
+    masks: np.ndarray, boxes: np.ndarray, size: int, margin: float, context: float
+) -> np.ndarray:
+    """(N, S, S) uint8 masks (0-255, soft at the edges) aligned with ``person_crops``."""
+    return person_crops(
+        masks.astype(np.uint8) * 255, boxes, size, margin, context, border=cv2.BORDER_CONSTANT
+    )
+
+
+def suppress_background(crops: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Crops (N, S, S, 3) uint8 with the background outside ``masks`` (N, S, S) made grey."""
+    m = masks[..., None].astype(np.float32) / 255
+    return (crops * m + GREY * (1 - m) + 0.5).astype(np.uint8)
+
+
+def mask_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-frame IoU of two (N, S, S) uint8 masks, each thresholded at half; 1 where both are
+    empty."""
+    a, b = a > 127, b > 127
+    inter = (a & b).sum((1, 2))
+    union = (a | b).sum((1, 2))
+    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+def save_masks(path: str | os.PathLike, masks: np.ndarray) -> None:
+    """A plain ``.npy`` so that training can memory-map it beside the crops."""
+    with atomic_path(path, suffix=".npy") as tmp:
+        np.save(tmp, masks)
