@@ -1,10 +1,9 @@
-"""Rule crops: person crops of one video at network input size, and their person masks."""
+"""Rule crops: person crops of one video at network input size."""
 
 from poseembed.crops import person_crops, save_crops
 from poseembed.flow.video import load_video_flow
 from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
-from poseembed.person_masks import mask_crops, mask_settings, motion_person_masks, save_masks
 
 log = setup_job_logging(snakemake.log[0])
 p = snakemake.params
@@ -15,13 +14,3 @@ if flow.box_source != "annotation":
 crops = person_crops(fs.frames, flow.boxes, p.size, p.margin, p.context)
 save_crops(snakemake.output.crops, crops)
 log.info("%d crops of %dx%d", len(crops), crops.shape[1], crops.shape[2])
-masks, from_box = motion_person_masks(flow.moving_pixels(), flow.boxes, mask_settings(p.masks))
-masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
-save_masks(snakemake.output.masks, masks)
-log.info(
-    "person masks: %.2f of the crop on average; %d of %d frames moved too little and took "
-    "their box",
-    float((masks > 127).mean()),
-    int(from_box.sum()),
-    len(masks),
-)

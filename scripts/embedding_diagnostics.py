@@ -4,9 +4,11 @@ linear pose read-out across videos, and how well it tells the videos apart."""
 
 from pathlib import Path
 
+import pandas as pd
+
 from poseembed.data.synthetic import read_groundtruth
-from poseembed.evaluation.pose_correlation import pose_correlation_table
-from poseembed.evaluation.probes import embedding_probes_table
+from poseembed.evaluation.pose_correlation import pose_correlation
+from poseembed.evaluation.probes import embedding_probes
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
@@ -21,8 +23,15 @@ embeddings = {
     model: load_embeddings(path)
     for model, path in zip(p.models, snakemake.input.embeddings, strict=True)
 }
-table = pose_correlation_table(embeddings, poses, p.frames, p.seed).merge(
-    embedding_probes_table(embeddings, poses, p.frames, p.seed), on="model"
+table = pd.DataFrame(
+    [
+        {
+            "model": model,
+            **pose_correlation(emb, poses, p.frames, p.seed),
+            **embedding_probes(emb, poses, p.frames, p.seed),
+        }
+        for model, emb in embeddings.items()
+    ]
 )
 write_table(
     table,

@@ -20,6 +20,6 @@ for masks_path, frames_path, flow_path, out in zip(
     flow = load_video_flow(flow_path)
     with np.load(frames_path) as f:
         index = f["index"].astype(np.int64)
-    masks = groundtruth_person_masks(read_masks(masks_path), index, tuple(flow.size))
+    masks = groundtruth_person_masks(read_masks(masks_path), index, tuple(flow.size), masks_path)
     save_masks(out, mask_crops(masks, flow.boxes, p.size, p.margin, p.context))
     log.info("%s: %d masks", masks_path, len(masks))

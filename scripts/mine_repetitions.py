@@ -1,10 +1,12 @@
 """Rule mine_repetitions: repetition groups of every video from its frame embeddings."""
 
+import pandas as pd
+
 from poseembed.atomic import atomic_path
 from poseembed.device import resolve_device
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
-from poseembed.mining import MiningSettings, mine_embeddings
+from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, mine_embeddings
 
 log = setup_job_logging(snakemake.log[0])
 s = snakemake.params.settings
@@ -16,6 +18,12 @@ emb = load_embeddings(snakemake.input.embeddings)
 repetitions = mine_embeddings(emb, settings, device)
 with atomic_path(snakemake.output.repetitions, suffix=".parquet") as tmp:
     repetitions.to_parquet(tmp, index=False)
+if s["cross_video_share"] > 0:
+    cross = cross_video_pairs(emb, s["cross_video_threshold"], settings.tile, device)
+else:
+    cross = pd.DataFrame({c: [] for c in CROSS_COLUMNS})
+with atomic_path(snakemake.output.cross_video, suffix=".parquet") as tmp:
+    cross.to_parquet(tmp, index=False)
 log.info(
     "%s on %s: %d pairs in %d of %d videos",
     settings,
@@ -24,3 +32,10 @@ log.info(
     repetitions["video"].nunique(),
     len(emb.videos),
 )
+if s["cross_video_share"] > 0:
+    log.info(
+        "%d cross-video pairs of mutual nearest neighbours (similarity >= %s), mean %.3f",
+        len(cross) // 2,
+        s["cross_video_threshold"],
+        float(cross["similarity"].mean()) if len(cross) else float("nan"),
+    )

@@ -6,8 +6,9 @@ import pandas as pd
 import torch
 
 from poseembed.curriculum import load_samples, split_stage
+from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
-from poseembed.mining import row_groups
+from poseembed.mining import artifact_rows, cross_video_rows, row_groups
 from poseembed.training import refine_settings, train_stage
 
 log = setup_job_logging(snakemake.log[0])
@@ -22,14 +23,28 @@ train, heldout = split_stage(
     training["curriculum"],
     training["heldout_fraction"],
 )
-repetitions = pd.read_parquet(snakemake.input.repetitions)
-group = row_groups(train["video"].to_numpy(), train["frame"].to_numpy(), repetitions)
+# The mined tables speak in source frame numbers, the samples in rows of the artifacts.
+emb = load_embeddings(snakemake.input.embeddings)
+repetitions = artifact_rows(
+    pd.read_parquet(snakemake.input.repetitions), emb, (("video", "query"), ("video", "frame"))
+)
+cross = artifact_rows(
+    pd.read_parquet(snakemake.input.cross_video),
+    emb,
+    (("video", "frame"), ("other_video", "other_frame")),
+)
+videos, frames = train["video"].to_numpy(), train["frame"].to_numpy()
+group = row_groups(videos, frames, repetitions)
+cross = cross_video_rows(videos, frames, cross)
 log.info(
-    "refining %s: %d training frames, %d of them in %d repetition groups; %s",
+    "refining %s: %d training frames, %d of them in %d repetition groups; %d cross-video "
+    "pairs (share %s of the positives); %s",
     snakemake.wildcards.mined,
     len(train),
     int((group >= 0).sum()),
     len(set(group[group >= 0].tolist())),
+    len(cross[0]),
+    mining["cross_video_share"],
     settings,
 )
 metrics = train_stage(
@@ -45,5 +60,7 @@ metrics = train_stage(
     mask_paths={Path(m).stem: m for m in snakemake.input.masks},
     group=group,
     mined_share=mining["positive_share"],
+    cross=cross,
+    cross_share=mining["cross_video_share"],
 )
 log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

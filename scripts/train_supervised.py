@@ -7,13 +7,14 @@ import numpy as np
 import torch
 
 from poseembed.atomic import atomic_path
+from poseembed.config import strict_settings
 from poseembed.data.synthetic import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.supervised import SupervisedSettings, train_supervised
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-settings = SupervisedSettings(**snakemake.params.settings)
+settings = strict_settings(SupervisedSettings, snakemake.params.settings, "config supervised")
 poses, index, categories = {}, {}, {}
 for path, frames in zip(snakemake.input.groundtruth, snakemake.input.frames, strict=True):
     video = Path(path).stem

@@ -35,8 +35,8 @@ def test_the_default_experiments_and_those_trained_once(config):
     assert {"full", "no_curriculum", "temporal_only", "spatial_only"} <= set(names)
     assert len([n for n in names if n.startswith("tau_")]) == 5
     assert names["tau_p4_n8-16"] == "temporal_only"
-    assert names["no_mining"] == "full"
-    assert len(set(names.values())) == len(names) - 2
+    assert names["no_mining"] == names["cross_video"] == "full"
+    assert len(set(names.values())) == len(names) - 3
 
 
 def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
@@ -46,7 +46,7 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     changed = {n for n in before if before[n] != after[n]}
     assert changed == {
         "full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only",
-        "keep_background", "no_grey", "groundtruth_masks",
+        "keep_background", "groundtruth_masks", "cross_video",
     }  # fmt: skip
     assert "tau_pos" not in after["spatial_only"]["training"]
 
@@ -113,4 +113,20 @@ def test_replicates_follow_their_experiment_with_the_next_seeds(config):
     assert len(set(canonical_experiments(signatures(config)).values())) == 4
     config["experiments"]["a_r1"] = {}
     with pytest.raises(ConfigError, match=r"\['a_r1'\] are names of replicates"):
+        resolve_experiments(config, SCHEMA)
+
+
+def test_keys_a_training_does_not_use_leave_its_signature(config):
+    config["experiments"] = {
+        "spatial": {"training": {"temporal_weight": 0}},
+        "constant": {"training": {"lr_schedule": "constant"}},
+    }
+    sig = signatures(config)
+    assert "grey_prob" not in sig["spatial"]["training"]
+    assert "warmup" not in sig["constant"]["training"] and "warmup" in sig["spatial"]["training"]
+
+
+def test_positive_shares_beyond_one_are_refused_naming_the_experiment(config):
+    config["experiments"] = {"greedy": {"mining": {"cross_video_share": 0.6}}}
+    with pytest.raises(ConfigError, match=r"experiments.greedy: mining.positive_share \(0.5\)"):
         resolve_experiments(config, SCHEMA)

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poseembed.mining import MiningSettings, mine_pairs, repetition_groups
+from poseembed.formats.embeddings import Embeddings
+from poseembed.mining import (
+    MiningSettings,
+    artifact_rows,
+    cross_video_pairs,
+    cross_video_rows,
+    mine_pairs,
+    repetition_groups,
+)
 from poseembed.plots.repetitions import figure_rows
 
 
@@ -98,3 +106,34 @@ def test_figure_rows_show_a_query_and_its_repetitions_and_skip_neighbouring_quer
     # 5 and 25 and 45 have two partners each; 6 lies beside 5; 26 beside 25.
     assert figure_rows(reps, rows=3, columns=6) == [[5, 25, 45], [60, 80]]
     assert figure_rows(reps, rows=1, columns=2) == [[5, 25]]
+
+
+def test_cross_video_pairs_are_mutual_nearest_neighbours_of_other_videos():
+    rng = np.random.default_rng(0)
+    poses = rng.normal(size=(6, 8))
+    poses /= np.linalg.norm(poses, axis=1, keepdims=True)
+    emb = Embeddings()
+    # Video a shows poses 0-5, b shows 0-2 then noise, c (another category) shows 0-5 too.
+    noise = rng.normal(size=(3, 8))
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    emb.videos[("x", "a")] = (np.arange(6), poses + 0.01 * rng.normal(size=(6, 8)))
+    emb.videos[("x", "b")] = (np.arange(10, 16), np.r_[poses[:3], noise])
+    emb.videos[("y", "c")] = (np.arange(6), poses)
+    pairs = cross_video_pairs(emb, threshold=0.9, tile=4)
+    assert set(pairs["category"]) == {"x"}, "one video in y: nothing to pair"
+    one_way = pairs[pairs["video"] == "a"]
+    assert sorted(zip(one_way["frame"], one_way["other_frame"], strict=True)) == [
+        (0, 10), (1, 11), (2, 12)
+    ]  # fmt: skip
+    assert len(pairs) == 6 and (pairs["similarity"] >= 0.9).all()
+    # Source frames 10-15 of b are the rows 0-5 of its artifacts.
+    rows = artifact_rows(pairs, emb, (("video", "frame"), ("other_video", "other_frame")))
+    assert sorted(rows.loc[rows["video"] == "b", "frame"]) == [0, 1, 2]
+    videos = np.array(["a"] * 6 + ["b"] * 6)
+    frames = np.r_[np.arange(6), np.arange(6)]
+    keep = ~((videos == "b") & (frames == 1))
+    a, b = cross_video_rows(videos[keep], frames[keep], rows)
+    assert len(a) == 4, "pairs with a frame outside the rows are left out"
+    assert set(zip(videos[keep][a], frames[keep][a], frames[keep][b], strict=True)) == {
+        ("a", 0, 0), ("b", 0, 0), ("a", 2, 2), ("b", 2, 2)
+    }  # fmt: skip

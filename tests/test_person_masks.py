@@ -23,7 +23,7 @@ from poseembed.person_masks import (
     suppress_background,
 )
 
-SETTINGS = MaskSettings(window=3, box_pad=0.1, close_px=2, dilate_px=1, min_cover=0.15)
+SETTINGS = MaskSettings(window=3, box_pad=0.0, close_px=2, dilate_px=0, min_cover=0.15)
 
 
 def test_a_limb_still_in_one_frame_is_kept_by_its_neighbours():
@@ -77,13 +77,13 @@ def test_motion_masks_cover_the_generators_person(long_jump, tmp_path):
     assert vf.moving_pixels().shape == fs.frames.shape[:3]
     masks, _ = motion_person_masks(vf.moving_pixels(), vf.boxes, SETTINGS)
     truth = groundtruth_person_masks(
-        read_masks(long_jump["masks"][0]), fs.index, fs.frames.shape[1:3]
+        read_masks(long_jump["masks"][0]), fs.index, fs.frames.shape[1:3], long_jump["masks"][0]
     )
     predicted = mask_crops(masks, vf.boxes, 32, 0.125, 0.1)
     expected = mask_crops(truth, vf.boxes, 32, 0.125, 0.1)
     assert predicted.shape == person_crops(fs.frames, fs.boxes, 32, 0.125).shape[:3]
     agreement = mask_agreement(predicted, expected)
     box_only = mask_agreement(mask_crops(np.ones_like(masks), vf.boxes, 32, 0.125, 0.1), expected)
-    # Measured: IoU MEASURED_IOU, recall MEASURED_RECALL; the crop's whole square: IoU MEASURED_BOX.
-    assert agreement["iou"] > 0.0
-    assert agreement["iou"] > box_only["iou"]
+    # Measured: IoU 0.37, recall 0.97; the crop's whole square: IoU 0.10.
+    assert agreement["iou"] > 0.33 and agreement["recall"] > 0.9
+    assert box_only["iou"] < 0.15

@@ -18,9 +18,8 @@ from poseembed.crops import save_crops
 from poseembed.embedding import embed_crops, load_model
 from poseembed.evaluation.probes import embedding_probes
 from poseembed.formats.embeddings import Embeddings
-from poseembed.joints import FLIP_PERM
 from poseembed.models import SiameseNet
-from poseembed.supervised import SupervisedSettings, nearest_poses, train_supervised
+from poseembed.supervised import POSE_DIM, SupervisedSettings, train_supervised
 
 SIDE, SIZE, FRAMES, LENGTH = 30, 24, 48, 10
 # Position of each joint along the bar; a joint and its mirror partner share one.
@@ -31,13 +30,11 @@ BACKGROUNDS = ((40, 90, 160), (150, 60, 30), (70, 140, 70))
 
 TINY = SupervisedSettings(
     trunk="small",
-    embedding_dim=16,
     input_size=SIZE,
     iterations=30,
     batch_size=18,
     lr=3e-3,
     weight_decay=5e-4,
-    temperature=0.1,
     videos_per_batch=3,
     seed=0,
     device="cpu",
@@ -88,24 +85,6 @@ def test_settings_have_no_defaults():
     assert all(f.default is MISSING for f in fields(SupervisedSettings))
 
 
-def test_the_positive_is_the_nearest_pose_of_another_video_mirrored_when_nearer():
-    angle = np.array([0.1, 0.12, np.pi - 0.3, 4.0, 4.3])
-    joints = _bar_joints(angle)
-    visible = np.ones((5, 16), np.uint8)
-    video = np.array([0, 0, 1, 2, 3])
-    positive, flip, distance, negatives = nearest_poses(joints, visible, video)
-    # Frame 0's twin in its own video does not count; the mirror of frame 2 (angle 0.3) does.
-    assert positive[0] == 2 and flip[0]
-    assert positive[3] == 4 and not flip[3]
-    assert np.all(distance > 0) and np.all(np.isfinite(distance))
-    assert not negatives[0, 1] and not negatives[0, 2] and negatives[0, 3] and negatives[0, 4]
-    assert not negatives[np.arange(5), np.arange(5)].any()
-    # The mirrored joints of a bar are the bar at the mirrored angle (the fixture relies on it).
-    mirrored = joints[:, FLIP_PERM]
-    mirrored[..., 0] = SIDE - mirrored[..., 0]
-    np.testing.assert_allclose(mirrored, _bar_joints(np.pi - angle), atol=1e-9)
-
-
 def test_training_on_pose_lowers_the_loss_and_finds_nearer_poses(bars, tmp_path):
     metrics = train_supervised(bars["paths"], bars["poses"], TINY, tmp_path / "sup.pt")
     assert len(metrics) == TINY.iterations
@@ -113,13 +92,13 @@ def test_training_on_pose_lowers_the_loss_and_finds_nearer_poses(bars, tmp_path)
     trained, settings = load_model(tmp_path / "sup.pt", torch.device("cpu"))
     assert (settings["trunk"], settings["embedding_dim"], settings["input_size"]) == (
         "small",
-        16,
+        POSE_DIM,
         SIZE,
     )
     torch.manual_seed(TINY.seed)
-    untrained = SiameseNet(TINY.trunk, TINY.embedding_dim).eval()
-    # Untrained, the background colours decide the neighbours (near chance, ~0.55 of 0.8); trained,
-    # the bar does (~0.06).
+    untrained = SiameseNet(TINY.trunk, POSE_DIM).eval()
+    # Measured: untrained, the background colours decide the neighbours (0.40); trained, the bar
+    # does (0.10). The loss falls from 2.8 to 0.16 over the 30 iterations.
     assert _knn_distance(trained, bars) < 0.5 * _knn_distance(untrained, bars)
 
 

@@ -107,6 +107,34 @@ def test_a_share_of_positives_comes_from_the_repetition_groups():
     assert np.abs(frame[none.anchor] - frame[none.other])[none.label == 1].max() <= 4
 
 
+def test_a_share_of_positives_comes_from_pairs_across_videos():
+    video, frame = _stage(np.random.default_rng(2))
+    first = np.flatnonzero(video == 0)[:10]
+    second = np.flatnonzero(video == 2)[:10]
+    cross = (np.r_[first, second], np.r_[second, first])
+    ranges = TemporalRanges()
+    pairs = sample_temporal_pairs(
+        video, frame, 400, ranges, np.random.default_rng(0), cross=cross, cross_share=0.25
+    )
+    pos = pairs.label == 1
+    across = video[pairs.anchor] != video[pairs.other]
+    assert pos.sum() == 200 and across.sum() == 50 and np.all(pos[across])
+    known = set(zip(*cross, strict=True))
+    drawn = zip(pairs.anchor[across], pairs.other[across], strict=True)
+    assert all((a, b) in known for a, b in drawn)
+    every = sample_temporal_pairs(
+        video, frame, 14, ranges, np.random.default_rng(0), cross=cross, cross_share=1.0
+    )
+    assert len(every.anchor) == len(every.label) == 14
+    assert np.array_equal(video[every.anchor] != video[every.other], every.label == 1)
+    # Without cross pairs the draw is the paper's, to the bit.
+    plain = sample_temporal_pairs(video, frame, 400, ranges, np.random.default_rng(0))
+    off = sample_temporal_pairs(
+        video, frame, 400, ranges, np.random.default_rng(0), cross=cross, cross_share=0.0
+    )
+    assert np.array_equal(plain.anchor, off.anchor) and np.array_equal(plain.label, off.label)
+
+
 def test_spatial_patches_lie_on_the_grid_inside_the_crop():
     rng = np.random.default_rng(0)
     p = sample_spatial_patches(4000, crop_side=83, input_size=64, rng=rng)

@@ -35,6 +35,8 @@ TINY = {
     "training": {"iterations": 3, "batch_size": 4, "eval_every": 2, "eval_pairs": 8},
     # Threshold 0: every mutual peak is a repetition, so that a few iterations find some.
     "mining": {"iterations": 3, "threshold": 0.0},
+    "mask_predictor": {"iterations": 3, "batch_size": 4},
+    "supervised": {"iterations": 3, "batch_size": 8, "videos_per_batch": 2},
     "figures": {"repetition_videos": ["vault/vault_000"]},
     "experiments": {
         "full": {"mining": {"enabled": True}},
@@ -43,11 +45,20 @@ TINY = {
         "tau3": {"training": {"spatial_weight": 0, "tau_pos": 3}},
         "spatial_only": {"training": {"temporal_weight": 0}, "replicates": 2},
         "no_curriculum": {"training": {"curriculum": False}},
+        "keep_background": {"training": {"background": "keep"}},
+        "groundtruth_masks": {"training": {"background": "groundtruth"}},
+        "cross_video": {
+            "mining": {"enabled": True, "cross_video_share": 0.5, "cross_video_threshold": 0.0}
+        },
     },
 }
-TRAINED = ("full", "temporal_only", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum")
-# same_as_full shares full's stages but does not mine: a model of its own.
-MODELS = (*TRAINED, "same_as_full")
+TRAINED = (
+    "full", "temporal_only", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum",
+    "keep_background", "groundtruth_masks",
+)  # fmt: skip
+# same_as_full shares full's stages but does not mine, cross_video mines across videos too:
+# models of their own.
+MODELS = (*TRAINED, "same_as_full", "cross_video")
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -100,14 +111,20 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
-    # 8 distinct trainings and 2 more seeds of full: 9 of 7 stages, one single stage.
-    assert jobs["train_stage"] == 9 * 7 + 1 and jobs["training_curve"] == 11
-    assert jobs["embed"] == 11 + 1 and jobs["embed_baseline"] == 2
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 3
-    assert jobs["embed_stills"] == 14 and jobs["still_crops"] == 1
+    # 10 distinct trainings and 2 more seeds of full: 11 of 7 stages, one single stage.
+    assert jobs["train_stage"] == 11 * 7 + 1 and jobs["training_curve"] == 13
+    # The models, the untrained network and the supervised bound.
+    assert jobs["embed"] == 13 + 2 and jobs["embed_baseline"] == 2
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 13 + 4
+    assert jobs["embed_stills"] == 17 and jobs["still_crops"] == jobs["still_masks"] == 1
     assert jobs["embed_for_mining"] == jobs["mine_repetitions"] == jobs["refine"] == 3
     assert jobs["repetition_figure"] == 3 and jobs["repetition_table"] == 1
-    assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["pose_correlation_table"] == 1
+    assert jobs["render_tables"] == jobs["retrieval_figure"] == 1
+    assert jobs["person_masks"] == 16 * 6
+    assert jobs["groundtruth_masks"] == jobs["train_supervised"] == 1
+    for rule in ("embedding_diagnostics", "mask_quality_table", "task_shortcuts_table"):
+        assert jobs[rule] == 1, rule
+    assert jobs["train_mask_predictor"] == 1
 
 
 def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
@@ -116,8 +133,8 @@ def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     edit = tmp_path / "alexnet.yaml"
     edit.write_text(yaml.safe_dump({"baselines": {"imagenet_alexnet_weights": "alexnet.pth"}}))
     jobs = jobs_of_dry_run(tmp_path, "--configfile", str(edit))
-    assert jobs["embed_baseline"] == 3 and jobs["embed_stills"] == 15
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 4
+    assert jobs["embed_baseline"] == 3 and jobs["embed_stills"] == 18
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 13 + 5
     out = snakemake(tmp_path, "-n", "--configfile", str(edit)).stdout
     assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
 
@@ -142,7 +159,9 @@ def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path)
     jobs = jobs_of_dry_run(tmp_path, "--configfile", preset, "--config", paths)
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 4
     assert "synthesize_category" not in jobs and "synthesize_stills" not in jobs
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 11 + 3
+    # Real data: no ground-truth-mask experiment and no supervised bound.
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 12 + 3
+    assert "train_supervised" not in jobs and "groundtruth_masks" not in jobs
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
     out = snakemake(tmp_path, "-n", "--configfile", preset, "--config", paths).stdout
     assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out
@@ -195,7 +214,7 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     assert len(emb.videos) == 6 and emb.flipped
     index, rows = emb.videos[("vault", "vault_000")]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-4) and len(index) == len(rows)
-    for model in (*MODELS, "random", "hog", "pixels"):
+    for model in (*MODELS, "random", "supervised", "hog", "pixels"):
         table = pd.read_csv(r / "eval" / model / "posture.csv")
         assert list(table["category"]) == ["long_jump", "vault"]
         assert table["auc"].between(0, 1).all()
@@ -209,9 +228,11 @@ def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
         for line in proc.stdout.splitlines()
         if "wildcards: exp=" in line
     }
-    assert retrained == {"full", "temporal_only", "no_curriculum"}
+    assert retrained == {
+        "full", "temporal_only", "no_curriculum", "keep_background", "groundtruth_masks"
+    }  # fmt: skip
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
-    assert jobs["train_stage"] == 3 + 3 + 1
+    assert jobs["train_stage"] == 3 + 3 + 1 + 3 + 3
     assert "crops" not in jobs and "curriculum" not in jobs
 
 
@@ -227,7 +248,13 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     with h5py.File(r / "embed" / "same_as_full" / "frames.h5") as f:
         assert f.attrs["weights"] == "results/train/full/stage3.pt"
     table = pd.read_csv(r / "tables" / "repetitions.csv")
-    assert list(table["model"]) == ["full"] and table["mined_pairs"].iloc[0] == len(reps)
+    assert list(table["model"]) == ["full", "cross_video"]
+    assert table["mined_pairs"].iloc[0] == len(reps)
+    cross = pd.read_parquet(r / "mining" / "cross_video" / "cross_video.parquet")
+    assert len(cross) > 0 and (cross["video"] != cross["other_video"]).all()
+    assert len(pd.read_parquet(r / "mining" / "full" / "cross_video.parquet")) == 0
+    log = (r / "logs" / "refine" / "cross_video.log").read_text()
+    assert "cross-video pairs (share 0.5 of the positives)" in log
     assert (r / "tables" / "repetitions.md").read_text().startswith("# Mined repetitions")
     figure = r / "figures" / "repetitions" / "full" / "vault" / "vault_000.png"
     assert cv2.imread(str(figure)) is not None
@@ -237,7 +264,7 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
 def test_editing_only_a_mining_key_reruns_mining_and_refinement_but_no_stage(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "mining", "threshold", 0.5))
     assert "train_stage" not in jobs and "embed_for_mining" not in jobs
-    assert jobs["mine_repetitions"] == jobs["refine"] == jobs["embed"] == 1
+    assert jobs["mine_repetitions"] == jobs["refine"] == jobs["embed"] == 2
 
 
 def test_without_mining_the_refinement_is_skipped_and_the_last_stage_is_the_model(tiny_run):
@@ -254,7 +281,7 @@ def test_without_mining_the_refinement_is_skipped_and_the_last_stage_is_the_mode
 
 def test_editing_only_an_embedding_key_retrains_nothing(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "embed", "batch_size", 7))
-    assert "train_stage" not in jobs and jobs["embed"] == len(MODELS) + 1
+    assert "train_stage" not in jobs and jobs["embed"] == len(MODELS) + 2
 
 
 def edited(workdir: Path, section: str, key: str, value) -> str:
@@ -287,9 +314,11 @@ def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_ru
 
 def test_editing_the_still_count_reruns_only_the_stills_and_their_evaluation(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "stills", 9))
-    still_jobs = {"synthesize_stills", "still_crops", "embed_stills", "evaluate_retrieval"}
+    still_jobs = {
+        "synthesize_stills", "still_crops", "still_masks", "embed_stills", "evaluate_retrieval"
+    }  # fmt: skip
     assert set(jobs) == {*still_jobs, "render_tables", "retrieval_figure", "all"}
-    assert jobs["embed_stills"] == jobs["evaluate_retrieval"] == len(MODELS) + 3
+    assert jobs["embed_stills"] == jobs["evaluate_retrieval"] == len(MODELS) + 4
 
 
 def test_editing_a_retrieval_key_reruns_only_the_retrieval_evaluation(tiny_run):
@@ -305,7 +334,7 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     r = tiny_run / "results"
     people = len(yaml.safe_load((r / "stills" / "people.json").read_text()))
     assert np.load(r / "stills" / "crops.npy", mmap_mode="r").shape == (people, 83, 83, 3)
-    for model in (*MODELS, "random", "hog", "pixels"):
+    for model in (*MODELS, "random", "supervised", "hog", "pixels"):
         with h5py.File(r / "embed" / model / "stills.h5") as f:
             assert f["embeddings"].shape[0] == f["mirrored"].shape[0] == people
         table = pd.read_csv(r / "eval" / model / "retrieval.csv").set_index("ranking")
@@ -317,7 +346,9 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     table = pd.read_csv(r / "tables" / "retrieval.csv").set_index("name")
     assert list(table.index) == [
         "full", "same_as_full", "temporal_only", "tau3", "spatial_only", "no_curriculum",
-        "random", "hog", "pixels", "imagenet_alexnet", "random ranking", "oracle ranking",
+        "keep_background", "groundtruth_masks", "cross_video", "random", "supervised", "hog",
+        "pixels",
+        "imagenet_alexnet", "random ranking", "oracle ranking",
     ]  # fmt: skip
     spatial = table.loc["spatial_only"]
     assert spatial["seeds"] == 2 and spatial["avg_auc_std"] >= 0
@@ -330,9 +361,16 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert " ± " in markdown and "| spatial_only" in markdown
     figure = cv2.imread(str(r / "figures" / "mpii_retrievals.png"))
     assert figure is not None and figure.shape[0] > 400
-    correlation = pd.read_csv(r / "tables" / "pose_correlation.csv").set_index("model")
-    assert set(correlation.index) == {*TRAINED, "same_as_full", "random", "hog", "pixels"}
-    assert correlation["within_video_rho"].between(-1, 1).all()
+    diagnostics = pd.read_csv(r / "tables" / "embedding_diagnostics.csv").set_index("model")
+    assert set(diagnostics.index) == {*MODELS, "random", "supervised", "hog", "pixels"}
+    assert diagnostics["within_video_rho"].between(-1, 1).all()
+    assert diagnostics["video_identity_accuracy"].between(0, 1).all()
+    masks = pd.read_csv(r / "tables" / "person_masks.csv").set_index("category")
+    assert list(masks.index) == ["long_jump", "vault", "all"] and masks["iou"].between(0, 1).all()
+    shortcuts = pd.read_csv(r / "tables" / "task_shortcuts.csv")
+    assert set(shortcuts["model"]) == set(MODELS) and len(shortcuts) == 3 * len(MODELS)
+    spatial = shortcuts[shortcuts["model"] == "spatial_only"]
+    assert spatial["temporal_acc"].isna().all() and spatial["spatial_acc"].between(0, 1).all()
 
 
 def test_the_report_captions_every_table_and_figure(tiny_run):
@@ -344,7 +382,8 @@ def test_the_report_captions_every_table_and_figure(tiny_run):
         names = z.namelist()
     for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
                  "curriculum_histogram.png", "vault_000.png", "repetitions.csv",
-                 "pose_correlation.csv"):  # fmt: skip
+                 "embedding_diagnostics.csv", "person_masks.csv",
+                 "task_shortcuts.csv"):  # fmt: skip
         assert any(n.endswith(part) for n in names), part
 
 
@@ -403,3 +442,17 @@ def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
     assert str(flow["box_source"]) == "motion"
     reps = pd.read_parquet(tmp_path / "results" / "mining" / "full" / "repetitions.parquet")
     assert set(reps["video"]) <= {"pool_cleaning", "eye_makeup"}
+
+
+def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):
+    edit = edited(tiny_run, "masks", "window", 1)
+    proc = snakemake(tiny_run, "-n", "--configfile", edit)
+    retrained = {
+        line.split("exp=")[1].split(",")[0]
+        for line in proc.stdout.splitlines()
+        if "wildcards: exp=" in line
+    }
+    assert "full" in retrained and "spatial_only" in retrained
+    assert not retrained & {"keep_background", "groundtruth_masks"}, "they use no motion mask"
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert jobs["person_masks"] == 6 and "crops" not in jobs and "optical_flow" not in jobs

@@ -47,6 +47,8 @@ class CropStore:
 
     def _mask(self, video: str) -> np.ndarray:
         if video not in self._masks:
+            if video not in self.mask_paths:
+                raise ValueError(f"{video}: no person masks given beside its crops")
             masks = load_crops(self.mask_paths[video])
             if masks.shape != self[video].shape[:3]:
                 raise ValueError(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
+from typing import TypeVar
 
 import jsonschema
 import yaml
@@ -11,6 +13,19 @@ import yaml
 
 class ConfigError(ValueError):
     pass
+
+
+Settings = TypeVar("Settings")
+
+
+def strict_settings(cls: type[Settings], params: dict, where: str) -> Settings:
+    """``cls`` built from ``params``, every field given and nothing else; a missing or unknown
+    key raises, naming ``where`` (the config section) and the keys."""
+    names = {f.name for f in fields(cls)}
+    missing, unknown = sorted(names - set(params)), sorted(set(params) - names)
+    if missing or unknown:
+        raise ConfigError(f"{where}: missing keys {missing}, unknown keys {unknown}")
+    return cls(**params)
 
 
 def load_schema(path: str | os.PathLike) -> dict:

@@ -61,6 +61,32 @@ def embed_crops(
     return torch.cat(out).numpy()
 
 
+class _MaskedCrops:
+    """Crops whose background is greyed as they are read, a slice at a time (a whole long
+    video in float would not fit in memory)."""
+
+    def __init__(
+        self,
+        crops: np.ndarray,
+        masks: np.ndarray,
+        crops_path: str | os.PathLike,
+        masks_path: str | os.PathLike,
+    ) -> None:
+        if masks.shape != crops.shape[:3]:
+            raise ValueError(
+                f"{masks_path}: masks {masks.shape} do not match the crops {crops.shape[:3]} of "
+                f"{crops_path}; rerun the person_masks rule"
+            )
+        self.crops, self.masks = crops, masks
+        self.shape, self.dtype = crops.shape, crops.dtype
+
+    def __len__(self) -> int:
+        return len(self.crops)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return suppress_background(np.asarray(self.crops[rows]), np.asarray(self.masks[rows]))
+
+
 Features = Callable[[np.ndarray, bool], np.ndarray]
 """(N, S, S, 3) uint8 crops and whether to mirror them -> (N, D) float32 unit rows."""
 
@@ -84,13 +110,7 @@ def embed_videos(
     for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
         crops = load_crops(crops_path)
         if masks:
-            m = load_crops(masks[key])
-            if m.shape != crops.shape[:3]:
-                raise ValueError(
-                    f"{masks[key]}: masks {m.shape} do not match the crops {crops.shape[:3]} of "
-                    f"{crops_path}; rerun the person_masks rule"
-                )
-            crops = suppress_background(crops, m)
+            crops = _MaskedCrops(crops, load_crops(masks[key]), crops_path, masks[key])
         with np.load(frames_path) as f:
             index = f["index"].astype(np.int64)
         if len(index) != len(crops):

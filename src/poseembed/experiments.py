@@ -15,7 +15,7 @@ from poseembed.config import ConfigError, config_errors
 
 SECTIONS = ("model", "training", "mining")
 BASELINES = ("random", "supervised", "hog", "pixels", "imagenet_alexnet")
-_TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg")
+_TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg", "grey_prob")
 # Keys that change how a job runs, not what it learns.
 _RUN_KEYS = ("threads",)
 _MINING_RUN_KEYS = ("enabled", "tile", "device")
@@ -67,10 +67,27 @@ def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
             raise ConfigError(
                 "invalid experiment:\n  " + "\n  ".join(f"experiments.{name}.{e}" for e in errors)
             )
+        mining = effective["mining"]
+        if mining["positive_share"] + mining["cross_video_share"] > 1:
+            raise ConfigError(
+                f"experiments.{name}: mining.positive_share ({mining['positive_share']}) and "
+                f"mining.cross_video_share ({mining['cross_video_share']}) add up to more than 1"
+            )
         for r, replicate in enumerate(replicates[name]):
             out[replicate] = copy.deepcopy(effective)
             out[replicate]["training"]["seed"] += r
     return out
+
+
+def groundtruth_experiments(config: dict) -> list[str]:
+    """The experiments that grey the background with the synthetic generator's masks: a
+    diagnosis that real data cannot give."""
+    base = config["training"].get("background")
+    return [
+        name
+        for name, overrides in config["experiments"].items()
+        if (overrides or {}).get("training", {}).get("background", base) == "groundtruth"
+    ]
 
 
 def training_signature(effective: dict) -> dict:
@@ -79,6 +96,8 @@ def training_signature(effective: dict) -> dict:
     if training["temporal_weight"] == 0:
         for key in _TEMPORAL_ONLY_KEYS:
             training.pop(key)
+    if training["lr_schedule"] != "cosine":
+        training.pop("warmup")
     if training["temporal_weight"] == 0 and training["spatial_weight"] == 0:
         raise ConfigError(
             "training: temporal_weight and spatial_weight are both 0; switch one task on"
@@ -97,6 +116,8 @@ def mining_signature(effective: dict) -> dict | None:
     if not mining["enabled"] or training["temporal_weight"] == 0:
         return None
     out = {k: v for k, v in mining.items() if k not in _MINING_RUN_KEYS}
+    if out["cross_video_share"] == 0:
+        out.pop("cross_video_threshold")
     if out["min_gap"] is None:
         out["min_gap"] = training["tau_neg"][1]
     return dict(sorted(out.items()))

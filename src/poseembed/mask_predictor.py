@@ -20,6 +20,7 @@ from torch import nn
 
 from poseembed.atomic import atomic_path
 from poseembed.batches import CropStore, to_tensor
+from poseembed.config import strict_settings
 from poseembed.device import resolve_device
 from poseembed.logs import progress
 
@@ -34,15 +35,8 @@ class PredictorSettings:
 
 
 def predictor_settings(params: dict) -> PredictorSettings:
-    """The settings from params; a missing or unknown key raises."""
-    fields = set(PredictorSettings.__dataclass_fields__)
-    missing, unknown = fields - set(params), set(params) - fields
-    if missing or unknown:
-        raise ValueError(
-            f"mask predictor settings: missing keys {sorted(missing)}, unknown keys "
-            f"{sorted(unknown)}"
-        )
-    return PredictorSettings(**params)
+    """The settings from the ``mask_predictor`` section, seed and device."""
+    return strict_settings(PredictorSettings, params, "config mask_predictor")
 
 
 def _block(cin: int, cout: int, stride: int = 1) -> nn.Sequential:

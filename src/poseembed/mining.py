@@ -20,9 +20,10 @@ import torch.nn.functional as F
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from poseembed.formats.embeddings import Embeddings
+from poseembed.formats.embeddings import Embeddings, rows_of
 
 COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
+CROSS_COLUMNS = ("category", "video", "frame", "other_video", "other_frame", "similarity")
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,88 @@ def mine_embeddings(
     if not tables:
         return pd.DataFrame({c: [] for c in COLUMNS})
     return pd.concat(tables, ignore_index=True)
+
+
+@torch.no_grad()
+def cross_video_pairs(
+    emb: Embeddings, threshold: float, tile: int, device: torch.device | None = None
+) -> pd.DataFrame:
+    """Frames of two videos of one category that are each other's nearest neighbour among the
+    frames of the other videos, with cosine similarity >= ``threshold``: the same pose shown by
+    two actors in two scenes (CliqueCNN's cross-video relation, not the paper's). ``CROSS_COLUMNS``,
+    both orders of a pair; frames as source frame numbers. Rows in tiles of ``tile``."""
+    device = device or torch.device("cpu")
+    tables = []
+    for category in sorted({c for c, _ in emb.videos}):
+        videos = sorted(v for c, v in emb.videos if c == category)
+        if len(videos) < 2:
+            continue
+        parts = [emb.videos[(category, v)] for v in videos]
+        e = torch.as_tensor(np.concatenate([p[1] for p in parts]), device=device).float()
+        owner = np.repeat(np.arange(len(videos)), [len(p[0]) for p in parts])
+        frame = np.concatenate([np.asarray(p[0]) for p in parts])
+        own = torch.as_tensor(owner, device=device)
+        best = np.empty(len(e), np.float32)
+        nearest = np.empty(len(e), np.int64)
+        for a in range(0, len(e), tile):
+            s = e[a : a + tile] @ e.T
+            s[own[a : a + tile, None] == own[None]] = -torch.inf
+            value, index = s.max(1)
+            best[a : a + tile] = value.cpu().numpy()
+            nearest[a : a + tile] = index.cpu().numpy()
+        i = np.flatnonzero(
+            (nearest[nearest] == np.arange(len(e))) & (best >= threshold) & np.isfinite(best)
+        )
+        j = nearest[i]
+        tables.append(
+            pd.DataFrame(
+                {
+                    "category": category,
+                    "video": np.asarray(videos)[owner[i]],
+                    "frame": frame[i],
+                    "other_video": np.asarray(videos)[owner[j]],
+                    "other_frame": frame[j],
+                    "similarity": best[i],
+                }
+            )
+        )
+    if not tables:
+        return pd.DataFrame({c: [] for c in CROSS_COLUMNS})
+    return pd.concat(tables, ignore_index=True)
+
+
+def artifact_rows(
+    table: pd.DataFrame, emb: Embeddings, columns: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """``table`` with the source frame numbers of each (video column, frame column) replaced by
+    the frames' rows in their videos' artifacts (what a sample table's ``frame`` counts); the
+    two differ when frames.step skips frames."""
+    index = {video: np.asarray(i) for (_, video), (i, _) in emb.videos.items()}
+    out = table.copy()
+    for video_column, frame_column in columns:
+        rows = np.empty(len(out), np.int64)
+        frames = out[frame_column].to_numpy(np.int64)
+        for video, at in out.groupby(video_column).indices.items():
+            rows[at] = rows_of(index[video], frames[at], str(video))
+        out[frame_column] = rows
+    return out
+
+
+def cross_video_rows(
+    videos: np.ndarray, frames: np.ndarray, pairs: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cross-video pairs (frames as artifact rows) whose two frames are both among the
+    (video, frame) sample rows, as indices of those rows."""
+    rows = pd.DataFrame(
+        {"video": np.asarray(videos).astype(str), "frame": frames, "row": np.arange(len(frames))}
+    )
+    a = pairs[["video", "frame", "other_video", "other_frame"]].astype({"video": str})
+    a = a.merge(rows, on=["video", "frame"])
+    b = a.merge(
+        rows.rename(columns={"video": "other_video", "frame": "other_frame", "row": "other"}),
+        on=["other_video", "other_frame"],
+    )
+    return b["row"].to_numpy(np.int64), b["other"].to_numpy(np.int64)
 
 
 def frame_groups(repetitions: pd.DataFrame) -> pd.DataFrame:

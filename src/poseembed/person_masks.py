@@ -19,6 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from poseembed.atomic import atomic_path
+from poseembed.config import strict_settings
 from poseembed.crops import person_crops
 from poseembed.flow.statistics import box_masks
 
@@ -36,14 +37,8 @@ class MaskSettings:
 
 
 def mask_settings(params: dict) -> MaskSettings:
-    """The settings from the config's ``masks`` section; a missing or unknown key raises."""
-    fields = set(MaskSettings.__dataclass_fields__)
-    missing, unknown = fields - set(params), set(params) - fields
-    if missing or unknown:
-        raise ValueError(
-            f"config masks: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}"
-        )
-    return MaskSettings(**params)
+    """The settings from the config's ``masks`` section."""
+    return strict_settings(MaskSettings, params, "config masks")
 
 
 def _padded(boxes: np.ndarray, pad: float) -> np.ndarray:
@@ -85,12 +80,15 @@ def motion_person_masks(
 
 
 def groundtruth_person_masks(
-    masks: np.ndarray, index: np.ndarray, size: tuple[int, int]
+    masks: np.ndarray, index: np.ndarray, size: tuple[int, int], source: str
 ) -> np.ndarray:
-    """The generator's masks (all source frames) of the frames ``index``, at the frames'
-    (height, width)."""
+    """The generator's masks (all source frames, read from ``source``) of the frames ``index``,
+    at the frames' (height, width)."""
     if index.max(initial=-1) >= len(masks):
-        raise ValueError(f"frame {index.max()} is beyond the {len(masks)} ground-truth masks")
+        raise ValueError(
+            f"{source}: frame {index.max()} is beyond its {len(masks)} masks; rerun the "
+            "synthesis or the frame extraction"
+        )
     chosen = masks[index].astype(np.uint8)
     h, w = size
     if chosen.shape[1:] == (h, w):

@@ -1,18 +1,16 @@
-"""The supervised upper bound: the same network trained on ground-truth pose similarity.
+"""The supervised upper bound: the same network trained on the ground-truth poses.
 
 What the self-supervised tasks could reach at best with this network, data and input size: the
-Siamese network's embedding trained with a supervised InfoNCE loss on the synthetic ground
-truth. Each batch takes ``batch_size // videos_per_batch`` random frames of each of
-``videos_per_batch`` videos (of one category when categories are given). Every frame is an
-anchor; its positive is the frame of another video of the batch whose ground-truth pose is
-nearest (flip-aware: the crop is mirrored when the mirrored pose is nearer), seen with its own
-crop jitter. Its negatives are the batch's frames of other videos whose pose is farther than
-the positive's; frames of the anchor's own video are left out, as their neighbours in time
-have the same pose and no pose label can tell them apart.
-
-Positives always come from another video, so the loss rewards what two people in two scenes
-share, the pose, and never the actor, clothing or background. The weights are written as
-``training.save_weights`` writes a stage's (``embedding.load_model`` reads them).
+Siamese network's trunk, its projection sized to the pose (``POSE_DIM``), trained to give each
+frame's pose (its 16 joints centred and scale-normalised, as the probes' descriptor; a mean
+squared error on the visible ones). Its L2-normalised output, the embedding, is then a pose
+descriptor predicted from pixels, compared by cosine like every embedding; people of two videos
+in one pose get one target, whatever they wear and wherever they are. Each batch takes
+``batch_size // videos_per_batch`` random frames of each of ``videos_per_batch`` videos of one
+category. Contrastive losses towards the nearest ground-truth pose of another video (hard or
+soft) collapsed here: the embeddings became one vector and the loss stayed at chance.
+The weights are written as ``training.save_weights`` writes a stage's (``embedding.load_model``
+reads them).
 """
 
 from __future__ import annotations
@@ -24,15 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 from poseembed.batches import CropStore, to_tensor
 from poseembed.device import resolve_device
+from poseembed.evaluation.probes import pose_descriptor
 from poseembed.formats.embeddings import rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
-from poseembed.pose_distance import pose_distances
 from poseembed.training import TrainSettings, save_weights
+
+POSE_DIM = 32
+"""The embedding's dimension: x and y of the 16 joints."""
 
 Poses = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Frame numbers (N,), joints (N, 16, 2) and visibility (N, 16) of one video."""
@@ -43,13 +43,11 @@ class SupervisedSettings:
     """Every knob of the supervised training; no defaults: the config schema holds them."""
 
     trunk: str
-    embedding_dim: int
     input_size: int
     iterations: int
     batch_size: int
     lr: float
     weight_decay: float
-    temperature: float
     videos_per_batch: int
     seed: int
     device: str
@@ -88,25 +86,6 @@ def _videos(
     return out
 
 
-def nearest_poses(
-    joints: np.ndarray, visible: np.ndarray, video: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each of N batch items: its positive (the item of another video whose pose is
-    nearest, flip-aware), whether to mirror that positive, the positive's distance, and an
-    (N, N) mask of its negatives (items of other videos whose pose is farther). An item without
-    a comparable pose in another video has distance inf and no negatives."""
-    direct, mirrored = pose_distances(joints, visible, joints, visible)
-    d = np.minimum(direct, mirrored)
-    d[video[:, None] == video[None, :]] = np.inf
-    n = np.arange(len(d))
-    positive = d.argmin(1)
-    distance = d[n, positive]
-    flip = mirrored[n, positive] < direct[n, positive]
-    # Inf marks the own video's items (and poses without joints in common): never negatives.
-    negatives = np.isfinite(d) & (d > distance[:, None])
-    return positive, flip, distance, negatives
-
-
 def _crop(images: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """A random ``size`` square of each image, within the stored crop's jitter margin."""
     off = rng.integers(0, images.shape[1] - size + 1, (len(images), 2))
@@ -121,51 +100,24 @@ def _batch(
     store: CropStore,
     s: SupervisedSettings,
     rng: np.random.Generator,
-) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, np.ndarray, np.ndarray]:
-    """Anchor and positive images, the negatives mask, the positives' pose distances and
-    which anchors take part (those with a comparable pose in another video)."""
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The batch's images, their pose descriptors (N, 32) and which coordinates are visible."""
     group = groups[rng.integers(len(groups))]
     chosen = rng.choice(len(group), min(s.videos_per_batch, len(group)), replace=False)
     per_video = max(s.batch_size // len(chosen), 1)
-    names, rows, joints, visible, codes = [], [], [], [], []
-    for code, i in enumerate(np.sort(chosen)):
+    names, rows, joints, visible = [], [], [], []
+    for i in np.sort(chosen):
         v = videos[group[i]]
         pick = rng.integers(0, len(v.rows), per_video)
         names += [group[i]] * per_video
         rows.append(v.rows[pick])
         joints.append(v.joints[pick])
         visible.append(v.visible[pick])
-        codes.append(np.full(per_video, code))
-    names_a, rows_a = np.array(names), np.concatenate(rows)
-    positive, flip, distance, negatives = nearest_poses(
-        np.concatenate(joints), np.concatenate(visible), np.concatenate(codes)
-    )
-    crops = store.gather(names_a, rows_a)
-    anchors = _crop(crops, s.input_size, rng)
-    # The positive is another crop of the same stored frame, with its own jitter.
-    positives = _crop(crops[positive], s.input_size, rng)
-    positives[flip] = positives[flip, :, ::-1]
-    return (
-        to_tensor(anchors),
-        to_tensor(positives),
-        negatives,
-        distance,
-        np.isfinite(distance),
-    )
-
-
-def _info_nce(
-    a: torch.Tensor, p: torch.Tensor, negatives: torch.Tensor, temperature: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Loss and accuracy (positive ranked first) over anchors; logits of unit embeddings."""
-    if len(a) == 0:
-        zero = (a * p).sum()  # 0 with a graph, so that the step runs as any other
-        return zero, zero.detach()
-    pos = (a * p).sum(1, keepdim=True)
-    neg = (a @ a.T).masked_fill(~negatives, float("-inf"))
-    logits = torch.cat([pos, neg], 1) / temperature
-    target = torch.zeros(len(a), dtype=torch.long, device=a.device)
-    return F.cross_entropy(logits, target), (logits.argmax(1) == 0).float().mean()
+    vis = np.concatenate(visible)
+    target = pose_descriptor(np.concatenate(joints), vis)
+    images = _crop(store.gather(np.array(names), np.concatenate(rows)), s.input_size, rng)
+    seen = np.repeat(vis, 2, axis=1).astype(np.float32)
+    return to_tensor(images), torch.from_numpy(target).float(), torch.from_numpy(seen)
 
 
 def train_supervised(
@@ -177,13 +129,12 @@ def train_supervised(
     categories: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Train the network on ground-truth pose similarity; write its weights, return one row of
-    metrics per iteration (``loss``, ``accuracy``: positive ranked above every negative,
-    ``positive_distance``: mean pose distance of the positives, ``lr``).
+    metrics per iteration (``loss``: the pose error, ``lr``).
 
     ``crop_paths`` and ``poses`` are keyed by video name; pose ``frames`` are source frame
     numbers, crop row k being source frame ``crop_index[video][k]`` (the frames artifact's
     ``index``; without it, frame k). ``categories`` (video -> category) keeps each batch within
-    one category, whose other videos hold the nearest poses and the hardest negatives.
+    one category, whose other videos hold the nearest poses.
     """
     s = settings
     if s.batch_size < 2 * s.videos_per_batch or s.videos_per_batch < 2:
@@ -192,7 +143,8 @@ def train_supervised(
         )
     device = resolve_device(s.device)
     torch.manual_seed(s.seed)
-    model = SiameseNet(s.trunk, s.embedding_dim).to(device, memory_format=torch.channels_last)
+    # The embedding is the predicted pose descriptor itself: its cosine compares poses.
+    model = SiameseNet(s.trunk, POSE_DIM).to(device, memory_format=torch.channels_last)
     store = CropStore(crop_paths)
     videos = _videos(store, poses, crop_index)
     by_group: dict[str, list[str]] = {}
@@ -212,14 +164,11 @@ def train_supervised(
     model.train()
     for it in progress(range(s.iterations), "supervised", total=s.iterations):
         rng = np.random.default_rng([s.seed, it])
-        a, p, negatives, distance, used = _batch(videos, groups, store, s, rng)
-        keep = torch.from_numpy(used).to(device)
+        images, target, seen = _batch(videos, groups, store, s, rng)
         with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-            z = model.embed(torch.cat([a, p]).to(device, memory_format=fmt))
-        za, zp = z.float().chunk(2)
-        # Anchors without a comparable pose elsewhere neither pull nor serve as negatives.
-        mask = torch.from_numpy(negatives).to(device) & keep[None, :]
-        loss, acc = _info_nce(za[keep], zp[keep], mask[keep][:, keep], s.temperature)
+            pose = model.features(images.to(device, memory_format=fmt))
+        seen = seen.to(device)
+        loss = (((pose.float() - target.to(device)) ** 2) * seen).sum() / seen.sum().clamp(min=1)
         opt.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.step(opt)
@@ -229,8 +178,6 @@ def train_supervised(
                 "iteration": it + 1,
                 "lr": sched.get_last_lr()[0],
                 "loss": float(loss.detach()),
-                "accuracy": float(acc),
-                "positive_distance": float(distance[used].mean()) if used.any() else np.nan,
             }
         )
         sched.step()
@@ -240,7 +187,7 @@ def train_supervised(
         model,
         TrainSettings(
             trunk=s.trunk,
-            embedding_dim=s.embedding_dim,
+            embedding_dim=POSE_DIM,
             input_size=s.input_size,
             iterations=s.iterations,
             batch_size=s.batch_size,

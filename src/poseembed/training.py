@@ -139,13 +139,20 @@ class _Data:
     """The rows of a sample table as arrays the samplers and the crop store understand."""
 
     def __init__(
-        self, table: pd.DataFrame, group: np.ndarray | None = None, mined_share: float = 0.0
+        self,
+        table: pd.DataFrame,
+        group: np.ndarray | None = None,
+        mined_share: float = 0.0,
+        cross: tuple[np.ndarray, np.ndarray] | None = None,
+        cross_share: float = 0.0,
     ) -> None:
         self.videos = table["video"].to_numpy().astype(str)
         self.frames = table["frame"].to_numpy().astype(np.int64)
         _, self.codes = np.unique(self.videos, return_inverse=True)
         self.group = group
         self.mined_share = mined_share
+        self.cross = cross
+        self.cross_share = cross_share
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -172,6 +179,8 @@ def _task_losses(
             rng,
             group=data.group,
             mined_share=data.mined_share,
+            cross=data.cross,
+            cross_share=data.cross_share,
         )
         a, b = temporal_batch(
             store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter, s.grey_prob
@@ -209,11 +218,14 @@ def train_stage(
     group: np.ndarray | None = None,
     mined_share: float = 0.0,
     mask_paths: dict[str, str] | None = None,
+    cross: tuple[np.ndarray, np.ndarray] | None = None,
+    cross_share: float = 0.0,
 ) -> pd.DataFrame:
     """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos.
 
-    ``mask_paths`` (video -> person masks aligned with its crops) grey out the crops'
-    background, as ``settings.background`` other than ``keep`` asks.
+    ``cross`` (pairs of ``train`` rows of two videos that show one pose) gives ``cross_share`` of
+    the temporal positives. ``mask_paths`` (video -> person masks aligned with its crops) grey
+    out the crops' background, as ``settings.background`` other than ``keep`` asks.
 
     ``group``, a mined repetition group per ``train`` row, makes this a refinement: temporal
     labels cleaned by the repetitions (see ``sample_temporal_pairs``); held-out pairs stay plain.
@@ -245,7 +257,7 @@ def train_stage(
             f"training.background {s.background!r} needs person masks exactly when it is not 'keep'"
         )
     store = CropStore(crop_paths, mask_paths)
-    data = _Data(train, group, mined_share)
+    data = _Data(train, group, mined_share, cross, cross_share)
     held = _Data(heldout) if len(heldout) else None
     crop_side = store[data.videos[0]].shape[1]
     model.train()
@@ -302,7 +314,9 @@ def _evaluate(
     """Task accuracies on pairs of the held-out videos, the same pairs at every evaluation."""
     model.eval()
     rng = np.random.default_rng([s.seed, stage, _EVAL_STREAM])
-    losses = _task_losses(model, held, store, crop_side, s, rng, s.eval_pairs, device)
+    # Measured on the crops as they are: no colour jitter, no random grey.
+    plain = replace(s, colour_jitter=0.0, grey_prob=0.0)
+    losses = _task_losses(model, held, store, crop_side, plain, rng, s.eval_pairs, device)
     model.train()
     return {f"heldout_{k}": float(v) for k, v in losses.items() if k.endswith("acc")}
 

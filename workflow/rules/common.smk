@@ -14,6 +14,7 @@ from poseembed.experiments import (
     canonical_experiments,
     experiment_rows,
     final_stage,
+    groundtruth_experiments,
     model_signature,
     resolve_experiments,
     training_signature,
@@ -56,6 +57,13 @@ VIDEOS = _video_table()
 CATEGORIES = sorted({c for c, _ in VIDEOS})
 
 
+if not SYNTHETIC:
+    for name in groundtruth_experiments(config):
+        logger.warning(
+            f"experiments.{name} is left out: its training.background groundtruth needs "
+            "the synthetic generator's masks"
+        )
+        del config["experiments"][name]
 EXPERIMENTS = resolve_experiments(config, load_schema(SCHEMA_PATH))
 SIGNATURES = {name: training_signature(e) for name, e in EXPERIMENTS.items()}
 # Experiments that train alike share their curriculum stages, trained under the first name.
@@ -287,12 +295,6 @@ def repetition_figure_videos():
     return chosen
 
 
-def groundtruth_mask_file(wildcards):
-    return str(
-        DATA_ROOT / "groundtruth" / wildcards.category / f"{wildcards.video}_masks.npz"
-    )
-
-
 def background_masks(name):
     """The person masks that grey out a model's background: none when it keeps it (and for
     the untrained network)."""
@@ -331,7 +333,7 @@ def supervised_params():
     t = config["training"]
     return {
         **config["supervised"],
-        **config["model"],
+        "trunk": config["model"]["trunk"],
         "input_size": config["crops"]["size"],
         "weight_decay": t["weight_decay"],
         "seed": t["seed"],

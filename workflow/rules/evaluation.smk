@@ -103,10 +103,12 @@ rule task_shortcuts_table:
     conda:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
+    resources:
+        gpu=TRAINING_GPU,
     params:
         models=MODELS,
         backgrounds=[EXPERIMENTS[m]["training"]["background"] for m in MODELS],
-        heldout_fraction=config["training"]["heldout_fraction"],
+        heldout_fractions=[EXPERIMENTS[m]["training"]["heldout_fraction"] for m in MODELS],
         device=config["training"]["device"],
     script:
         "../../scripts/task_shortcuts_table.py"

@@ -24,17 +24,34 @@ rule extract_frames:
 
 rule crops:
     """Person crops at network input size with a margin for jitter (memory-mappable .npy);
-    boxes come from the dataset, or from motion where it has none. Beside them, label-free
-    person masks aligned with the crops: the pixels that move unlike the camera, united over
-    neighbouring frames inside the padded box (uint8 0-255)."""
+    boxes come from the dataset, or from motion where it has none."""
     input:
         frames="results/frames/{category}/{video}.npz",
         flow="results/flow/{category}/{video}.npz",
     output:
         crops="results/crops/{category}/{video}.npy",
-        masks="results/masks/motion/{category}/{video}.npy",
     log:
         "results/logs/crops/{category}/{video}.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        size=config["crops"]["size"],
+        margin=config["crops"]["margin"],
+        context=config["crops"]["context"],
+    script:
+        "../../scripts/crops.py"
+
+
+rule person_masks:
+    """Label-free person masks aligned with the crops: the pixels that move unlike the camera,
+    united over neighbouring frames inside the box, gaps closed and holes filled (uint8 0-255,
+    memory-mappable)."""
+    input:
+        flow="results/flow/{category}/{video}.npz",
+    output:
+        masks="results/masks/motion/{category}/{video}.npy",
+    log:
+        "results/logs/person_masks/{category}/{video}.log",
     conda:
         "../../envs/poseembed.yaml"
     params:
@@ -43,24 +60,21 @@ rule crops:
         margin=config["crops"]["margin"],
         context=config["crops"]["context"],
     script:
-        "../../scripts/crops.py"
-
+        "../../scripts/person_masks.py"
 
 
 rule groundtruth_masks:
-    """The synthetic generator's person masks of one category's videos, aligned with their
-    crops: the reference the label-free masks are measured against, and the input of the
-    ground-truth-mask diagnosis."""
+    """The synthetic generator's person masks of every video, aligned with the crops: the
+    reference the label-free masks are measured against, and the input of the
+    ground-truth-mask diagnosis. One job: a diagnosis, cheap beside the videos' other jobs."""
     input:
-        masks=synthetic_outputs(
-            str(DATA_ROOT / "groundtruth/{cat}/{cat}_{i:03d}_masks.npz")
-        ),
-        frames=synthetic_outputs("results/frames/{cat}/{cat}_{i:03d}.npz"),
-        flow=synthetic_outputs("results/flow/{cat}/{cat}_{i:03d}.npz"),
+        masks=per_video(str(DATA_ROOT / "groundtruth/{category}/{video}_masks.npz")),
+        frames=per_video("results/frames/{category}/{video}.npz"),
+        flow=per_video("results/flow/{category}/{video}.npz"),
     output:
-        masks=synthetic_outputs("results/masks/groundtruth/{cat}/{cat}_{i:03d}.npy"),
+        masks=per_video("results/masks/groundtruth/{category}/{video}.npy"),
     log:
-        "results/logs/groundtruth_masks/{category}.log",
+        "results/logs/groundtruth_masks.log",
     conda:
         "../../envs/poseembed.yaml"
     params:

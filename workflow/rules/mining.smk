@@ -26,11 +26,13 @@ rule embed_for_mining:
 
 
 rule mine_repetitions:
-    """Mutual peaks of each video's self-similarity, far in time, merged into groups."""
+    """Mutual peaks of each video's self-similarity, far in time, merged into groups; and
+    mutual nearest neighbours across the videos of a category."""
     input:
         embeddings="results/mining/{mined}/frames.h5",
     output:
         repetitions="results/mining/{mined}/repetitions.parquet",
+        cross_video="results/mining/{mined}/cross_video.parquet",
     log:
         "results/logs/mine_repetitions/{mined}.log",
     benchmark:
@@ -78,6 +80,8 @@ rule refine:
         masks=lambda wildcards: background_masks(wildcards.mined),
         init=curriculum_weights,
         repetitions="results/mining/{mined}/repetitions.parquet",
+        cross_video="results/mining/{mined}/cross_video.parquet",
+        embeddings="results/mining/{mined}/frames.h5",
     output:
         weights="results/train/{mined}/refined.pt",
         metrics="results/train/{mined}/refined_metrics.csv",

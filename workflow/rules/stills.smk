@@ -61,6 +61,8 @@ rule still_masks:
     conda:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
+    resources:
+        gpu=TRAINING_GPU,
     params:
         batch_size=config["embed"]["batch_size"],
         device=config["training"]["device"],

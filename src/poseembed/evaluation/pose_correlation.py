@@ -11,7 +11,6 @@ compare people of different videos only.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.stats import spearmanr
 
 from poseembed.formats.embeddings import Embeddings, rows_of
@@ -57,15 +56,3 @@ def pose_correlation(
         "within_video_rho": float(np.nanmean(within)),
         "across_video_rho": float(np.nanmean(across)),
     }
-
-
-def pose_correlation_table(
-    embeddings: dict[str, Embeddings],
-    poses: dict[tuple[str, str], Poses],
-    per_video: int,
-    seed: int,
-) -> pd.DataFrame:
-    """One row per model."""
-    return pd.DataFrame(
-        [{"model": m, **pose_correlation(e, poses, per_video, seed)} for m, e in embeddings.items()]
-    )

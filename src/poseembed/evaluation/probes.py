@@ -30,7 +30,6 @@ frames of every video answers three questions:
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.pipeline import make_pipeline
@@ -169,15 +168,3 @@ def embedding_probes(
         "video_identity_accuracy": _video_identity([samples[k][0] for k in sorted(samples)]),
         "video_identity_chance": 1.0 / len(samples),
     }
-
-
-def embedding_probes_table(
-    embeddings: dict[str, Embeddings],
-    poses: dict[tuple[str, str], Poses],
-    per_video: int,
-    seed: int,
-) -> pd.DataFrame:
-    """One row per model."""
-    return pd.DataFrame(
-        [{"model": m, **embedding_probes(e, poses, per_video, seed)} for m, e in embeddings.items()]
-    )

@@ -116,6 +116,12 @@ def save_video_flow(path: str | os.PathLike, vf: VideoFlow) -> None:
 
 def load_video_flow(path: str | os.PathLike) -> VideoFlow:
     with np.load(path) as d:
+        missing = set(VideoFlow.__dataclass_fields__) - set(d.files)
+        if missing:
+            raise ValueError(
+                f"{path}: flow artifact of an older version (no {sorted(missing)}); rerun it "
+                "with --forcerun optical_flow"
+            )
         return VideoFlow(
             **{
                 k: (str(d[k]) if d[k].ndim == 0 and d[k].dtype.kind == "U" else d[k])

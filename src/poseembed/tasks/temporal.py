@@ -5,7 +5,8 @@ must be among the current stage's samples. Half of a batch is positive, half neg
 
 With mined repetitions (a group id per sample, -1 for none), a share of the positives are two
 frames of one repetition group, however far apart, and a far pair inside one group is never
-drawn as a negative: it shows the same pose, so "far" would be a wrong label.
+drawn as a negative: it shows the same pose, so "far" would be a wrong label. Beyond the paper,
+a share of the positives can be given pairs of two videos (``cross``) that show the same pose.
 """
 
 from __future__ import annotations
@@ -101,12 +102,16 @@ def sample_temporal_pairs(
     max_rounds: int = 50,
     group: np.ndarray | None = None,
     mined_share: float = 0.0,
+    cross: tuple[np.ndarray, np.ndarray] | None = None,
+    cross_share: float = 0.0,
 ) -> TemporalPairs:
     """``n_pairs`` pairs (half positive) from samples given as video ids and frame numbers.
 
     ``group``: a repetition group id per sample (-1: none); ``mined_share`` of the positives are
     then drawn inside groups (fewer when no group has two samples), and no negative lies inside
-    one. Rows are sorted internally by (video, frame); returned indices refer to the input order.
+    one. ``cross``: positive pairs of rows of two videos, ``cross_share`` of the positives drawn
+    from them. Rows are sorted internally by (video, frame); returned indices refer to the input
+    order.
     """
     video = np.asarray(video, np.int64)
     frame = np.asarray(frame, np.int64)
@@ -121,16 +126,20 @@ def sample_temporal_pairs(
         if g is not None
         else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     )
-    pa, po = _draw(keys, v, f, stride, n_pos - len(ma), 1, ranges.tau_pos, rng, max_rounds)
+    n_cross = round(n_pos * cross_share) if cross is not None and len(cross[0]) else 0
+    n_cross = min(n_cross, n_pos - len(ma))
+    n_within = n_pos - len(ma) - n_cross
+    pa, po = _draw(keys, v, f, stride, n_within, 1, ranges.tau_pos, rng, max_rounds)
     pa, po = np.concatenate([ma, pa]), np.concatenate([mo, po])
     na, no = _draw(keys, v, f, stride, n_pairs - n_pos, *ranges.tau_neg, rng, max_rounds, g)
+    anchor, other = order[np.concatenate([pa, na])], order[np.concatenate([po, no])]
+    if n_cross:
+        pick = rng.integers(0, len(cross[0]), n_cross)
+        anchor = np.concatenate([cross[0][pick], anchor])
+        other = np.concatenate([cross[1][pick], other])
     label = np.concatenate([np.ones(n_pos, np.int64), np.zeros(n_pairs - n_pos, np.int64)])
     shuffle = rng.permutation(n_pairs)
-    return TemporalPairs(
-        anchor=order[np.concatenate([pa, na])][shuffle],
-        other=order[np.concatenate([po, no])][shuffle],
-        label=label[shuffle],
-    )
+    return TemporalPairs(anchor=anchor[shuffle], other=other[shuffle], label=label[shuffle])
 
 
 def negative_pairs(

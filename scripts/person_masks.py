@@ -1,0 +1,20 @@
+"""Rule person_masks: label-free person masks of one video, aligned with its crops."""
+
+from poseembed.flow.video import load_video_flow
+from poseembed.logs import setup_job_logging
+from poseembed.person_masks import mask_crops, mask_settings, motion_person_masks, save_masks
+
+log = setup_job_logging(snakemake.log[0])
+p = snakemake.params
+flow = load_video_flow(snakemake.input.flow)
+masks, from_box = motion_person_masks(flow.moving_pixels(), flow.boxes, mask_settings(p.masks))
+masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
+save_masks(snakemake.output.masks, masks)
+log.info(
+    "%s: person masks cover %.2f of the crop on average; %d of %d frames moved too little and "
+    "took their box",
+    snakemake.input.flow,
+    float((masks > 127).mean()),
+    int(from_box.sum()),
+    len(masks),
+)
