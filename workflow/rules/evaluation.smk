@@ -108,7 +108,9 @@ rule task_shortcuts_table:
     params:
         models=MODELS,
         backgrounds=[EXPERIMENTS[m]["training"]["background"] for m in MODELS],
-        heldout_fractions=[EXPERIMENTS[m]["training"]["heldout_fraction"] for m in MODELS],
+        heldout_fractions=[
+            EXPERIMENTS[m]["training"]["heldout_fraction"] for m in MODELS
+        ],
         device=config["training"]["device"],
     script:
         "../../scripts/task_shortcuts_table.py"

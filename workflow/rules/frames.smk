@@ -66,7 +66,8 @@ rule person_masks:
 rule groundtruth_masks:
     """The synthetic generator's person masks of every video, aligned with the crops: the
     reference the label-free masks are measured against, and the input of the
-    ground-truth-mask diagnosis. One job: a diagnosis, cheap beside the videos' other jobs."""
+    ground-truth-mask diagnosis. One job: a diagnosis, cheap beside the videos' other jobs.
+    """
     input:
         masks=per_video(str(DATA_ROOT / "groundtruth/{category}/{video}_masks.npz")),
         frames=per_video("results/frames/{category}/{video}.npz"),
