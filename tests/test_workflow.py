@@ -93,6 +93,16 @@ def jobs_of_dry_run(workdir: Path, *args: str) -> dict[str, int]:
     return counts
 
 
+def retrained(workdir: Path, edit: str) -> set[str]:
+    """The experiments whose stages a dry run with the ``edit`` config file would train."""
+    out = snakemake(workdir, "-n", "--configfile", edit).stdout
+    return {
+        line.split("exp=")[1].split(",")[0]
+        for line in out.splitlines()
+        if "wildcards: exp=" in line
+    }
+
+
 def write_config(workdir: Path, config: dict) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -224,13 +234,7 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
 
 def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
     edit = edited(tiny_run, "training", "tau_pos", 5)
-    proc = snakemake(tiny_run, "-n", "--configfile", edit)
-    retrained = {
-        line.split("exp=")[1].split(",")[0]
-        for line in proc.stdout.splitlines()
-        if "wildcards: exp=" in line
-    }
-    assert retrained == {
+    assert retrained(tiny_run, edit) == {
         "full", "temporal_only", "no_curriculum", "keep_background", "groundtruth_masks"
     }  # fmt: skip
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
@@ -448,13 +452,8 @@ def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
 
 def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):
     edit = edited(tiny_run, "masks", "window", 1)
-    proc = snakemake(tiny_run, "-n", "--configfile", edit)
-    retrained = {
-        line.split("exp=")[1].split(",")[0]
-        for line in proc.stdout.splitlines()
-        if "wildcards: exp=" in line
-    }
-    assert "full" in retrained and "spatial_only" in retrained
-    assert not retrained & {"keep_background", "groundtruth_masks"}, "they use no motion mask"
+    exps = retrained(tiny_run, edit)
+    assert "full" in exps and "spatial_only" in exps
+    assert not exps & {"keep_background", "groundtruth_masks"}, "they use no motion mask"
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
     assert jobs["person_masks"] == 6 and "crops" not in jobs and "optical_flow" not in jobs
