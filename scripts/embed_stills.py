@@ -7,7 +7,7 @@ from poseembed.device import resolve_device
 from poseembed.features import FeatureSettings, model_features
 from poseembed.formats.embeddings import save_still_embeddings
 from poseembed.logs import setup_job_logging
-from poseembed.person_masks import suppress_background
+from poseembed.person_masks import MaskedCrops
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -20,7 +20,7 @@ features = model_features(
 )
 crops = load_crops(snakemake.input.crops)
 if snakemake.input.masks:
-    crops = suppress_background(crops, load_crops(snakemake.input.masks))
+    crops = MaskedCrops(crops, snakemake.input.masks, snakemake.input.crops)
     log.info("%s: background greyed by the predicted person masks", model)
 embeddings, mirrored = features(crops, False), features(crops, True)
 save_still_embeddings(snakemake.output.embeddings, embeddings, mirrored, {"model": model})

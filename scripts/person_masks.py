@@ -1,13 +1,16 @@
 """Rule person_masks: label-free person masks of one video, aligned with its crops."""
 
+from poseembed.config import strict_settings
 from poseembed.flow.video import load_video_flow
 from poseembed.logs import setup_job_logging
-from poseembed.person_masks import mask_crops, mask_settings, motion_person_masks, save_masks
+from poseembed.person_masks import MaskSettings, mask_crops, motion_person_masks, save_masks
 
 log = setup_job_logging(snakemake.log[0])
 p = snakemake.params
 flow = load_video_flow(snakemake.input.flow)
-masks, from_box = motion_person_masks(flow.moving_pixels(), flow.boxes, mask_settings(p.masks))
+masks, from_box = motion_person_masks(
+    flow.moving_pixels(), flow.boxes, strict_settings(MaskSettings, p.masks, "config masks")
+)
 masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
 save_masks(snakemake.output.masks, masks)
 log.info(

@@ -5,12 +5,13 @@ from pathlib import Path
 import torch
 
 from poseembed.atomic import atomic_path
+from poseembed.config import strict_settings
 from poseembed.logs import setup_job_logging
-from poseembed.mask_predictor import predictor_settings, save_predictor, train_mask_predictor
+from poseembed.mask_predictor import PredictorSettings, save_predictor, train_mask_predictor
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-settings = predictor_settings(snakemake.params.settings)
+settings = strict_settings(PredictorSettings, snakemake.params.settings, "config mask_predictor")
 model, metrics = train_mask_predictor(
     {Path(p).stem: p for p in snakemake.input.crops},
     {Path(p).stem: p for p in snakemake.input.masks},

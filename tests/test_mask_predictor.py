@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import torch
 
+from poseembed.config import strict_settings
 from poseembed.crops import save_crops
 from poseembed.evaluation.masks import mask_agreement
 from poseembed.mask_predictor import (
+    PredictorSettings,
     load_predictor,
     predict_masks,
-    predictor_settings,
     save_predictor,
     train_mask_predictor,
 )
@@ -37,8 +38,10 @@ def test_the_predictor_learns_masks_and_reloads(tmp_path):
         crops[v], masks[v] = str(tmp_path / f"{v}.npy"), str(tmp_path / f"{v}_mask.npy")
         save_crops(crops[v], c)
         save_crops(masks[v], m)
-    settings = predictor_settings(
-        {"iterations": 60, "batch_size": 8, "lr": 0.01, "seed": 0, "device": "cpu"}
+    settings = strict_settings(
+        PredictorSettings,
+        {"iterations": 60, "batch_size": 8, "lr": 0.01, "seed": 0, "device": "cpu"},
+        "mask_predictor",
     )
     torch.set_num_threads(1)
     model, metrics = train_mask_predictor(crops, masks, settings)
@@ -53,4 +56,4 @@ def test_the_predictor_learns_masks_and_reloads(tmp_path):
                           torch.device("cpu"))  # fmt: skip
     assert np.array_equal(again, predicted)
     with pytest.raises(ValueError, match=r"unknown keys \['epochs'\]"):
-        predictor_settings({**settings.__dict__, "epochs": 1})
+        strict_settings(PredictorSettings, {**settings.__dict__, "epochs": 1}, "mask_predictor")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from poseembed.config import strict_settings
 from poseembed.crops import person_crops
 from poseembed.data.synthetic import read_masks
 from poseembed.evaluation.masks import mask_agreement
@@ -18,7 +19,6 @@ from poseembed.person_masks import (
     MaskSettings,
     groundtruth_person_masks,
     mask_crops,
-    mask_settings,
     motion_person_masks,
     suppress_background,
 )
@@ -63,9 +63,11 @@ def test_suppression_greys_the_background_only():
 
 def test_settings_are_built_strictly():
     with pytest.raises(ValueError, match=r"missing keys \['min_cover'\]"):
-        mask_settings({"window": 1, "box_pad": 0.1, "close_px": 1, "dilate_px": 1})
+        strict_settings(
+            MaskSettings, {"window": 1, "box_pad": 0.1, "close_px": 1, "dilate_px": 1}, "masks"
+        )
     with pytest.raises(ValueError, match=r"unknown keys \['size'\]"):
-        mask_settings({**SETTINGS.__dict__, "size": 3})
+        strict_settings(MaskSettings, {**SETTINGS.__dict__, "size": 3}, "masks")
 
 
 def test_motion_masks_cover_the_generators_person(long_jump, tmp_path):

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from poseembed.crops import load_crops
-from poseembed.person_masks import suppress_background
+from poseembed.person_masks import open_masks, suppress_background
 from poseembed.tasks.spatial import SpatialPatches
 from poseembed.tasks.temporal import TemporalPairs
 
@@ -49,13 +49,7 @@ class CropStore:
         if video not in self._masks:
             if video not in self.mask_paths:
                 raise ValueError(f"{video}: no person masks given beside its crops")
-            masks = load_crops(self.mask_paths[video])
-            if masks.shape != self[video].shape[:3]:
-                raise ValueError(
-                    f"{self.mask_paths[video]}: masks {masks.shape} do not match the crops "
-                    f"{self[video].shape[:3]} of {self.paths[video]}; rerun the person_masks rule"
-                )
-            self._masks[video] = masks
+            self._masks[video] = open_masks(self.mask_paths[video], self[video], self.paths[video])
         return self._masks[video]
 
     def gather(self, videos: np.ndarray, frames: np.ndarray) -> np.ndarray:

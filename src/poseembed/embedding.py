@@ -14,7 +14,7 @@ from poseembed.crops import load_crops
 from poseembed.formats.embeddings import Embeddings, rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
-from poseembed.person_masks import suppress_background
+from poseembed.person_masks import MaskedCrops
 
 
 def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[SiameseNet, dict]:
@@ -61,32 +61,6 @@ def embed_crops(
     return torch.cat(out).numpy()
 
 
-class _MaskedCrops:
-    """Crops whose background is greyed as they are read, a slice at a time (a whole long
-    video in float would not fit in memory)."""
-
-    def __init__(
-        self,
-        crops: np.ndarray,
-        masks: np.ndarray,
-        crops_path: str | os.PathLike,
-        masks_path: str | os.PathLike,
-    ) -> None:
-        if masks.shape != crops.shape[:3]:
-            raise ValueError(
-                f"{masks_path}: masks {masks.shape} do not match the crops {crops.shape[:3]} of "
-                f"{crops_path}; rerun the person_masks rule"
-            )
-        self.crops, self.masks = crops, masks
-        self.shape, self.dtype = crops.shape, crops.dtype
-
-    def __len__(self) -> int:
-        return len(self.crops)
-
-    def __getitem__(self, rows) -> np.ndarray:
-        return suppress_background(np.asarray(self.crops[rows]), np.asarray(self.masks[rows]))
-
-
 Features = Callable[[np.ndarray, bool], np.ndarray]
 """(N, S, S, 3) uint8 crops and whether to mirror them -> (N, D) float32 unit rows."""
 
@@ -110,7 +84,7 @@ def embed_videos(
     for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
         crops = load_crops(crops_path)
         if masks:
-            crops = _MaskedCrops(crops, load_crops(masks[key]), crops_path, masks[key])
+            crops = MaskedCrops(crops, masks[key], crops_path)
         with np.load(frames_path) as f:
             index = f["index"].astype(np.int64)
         if len(index) != len(crops):

@@ -20,7 +20,6 @@ from torch import nn
 
 from poseembed.atomic import atomic_path
 from poseembed.batches import CropStore, to_tensor
-from poseembed.config import strict_settings
 from poseembed.device import resolve_device
 from poseembed.logs import progress
 
@@ -32,11 +31,6 @@ class PredictorSettings:
     lr: float
     seed: int
     device: str
-
-
-def predictor_settings(params: dict) -> PredictorSettings:
-    """The settings from the ``mask_predictor`` section, seed and device."""
-    return strict_settings(PredictorSettings, params, "config mask_predictor")
 
 
 def _block(cin: int, cout: int, stride: int = 1) -> nn.Sequential:

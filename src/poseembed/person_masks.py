@@ -19,8 +19,7 @@ import numpy as np
 from scipy import ndimage
 
 from poseembed.atomic import atomic_path
-from poseembed.config import strict_settings
-from poseembed.crops import person_crops
+from poseembed.crops import load_crops, person_crops
 from poseembed.flow.statistics import box_masks
 
 GREY = 128
@@ -34,11 +33,6 @@ class MaskSettings:
     close_px: int
     dilate_px: int
     min_cover: float
-
-
-def mask_settings(params: dict) -> MaskSettings:
-    """The settings from the config's ``masks`` section."""
-    return strict_settings(MaskSettings, params, "config masks")
 
 
 def _padded(boxes: np.ndarray, pad: float) -> np.ndarray:
@@ -111,13 +105,34 @@ def suppress_background(crops: np.ndarray, masks: np.ndarray) -> np.ndarray:
     return (crops * m + GREY * (1 - m) + 0.5).astype(np.uint8)
 
 
-def mask_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-frame IoU of two (N, S, S) uint8 masks, each thresholded at half; 1 where both are
-    empty."""
-    a, b = a > 127, b > 127
-    inter = (a & b).sum((1, 2))
-    union = (a | b).sum((1, 2))
-    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+def open_masks(
+    path: str | os.PathLike, crops: np.ndarray, crops_path: str | os.PathLike
+) -> np.ndarray:
+    """The memory-mapped masks of ``path``, checked to match ``crops`` (from ``crops_path``)."""
+    masks = load_crops(path)
+    if masks.shape != crops.shape[:3]:
+        raise ValueError(
+            f"{path}: masks {masks.shape} do not match the crops {crops.shape[:3]} of "
+            f"{crops_path}; rerun the person_masks rule"
+        )
+    return masks
+
+
+class MaskedCrops:
+    """Crops whose background is greyed as they are read, a slice at a time (a whole long
+    video or still set in float would not fit in memory); indexed like the crops."""
+
+    def __init__(
+        self, crops: np.ndarray, masks_path: str | os.PathLike, crops_path: str | os.PathLike
+    ) -> None:
+        self.crops, self.masks = crops, open_masks(masks_path, crops, crops_path)
+        self.shape, self.dtype = crops.shape, crops.dtype
+
+    def __len__(self) -> int:
+        return len(self.crops)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return suppress_background(np.asarray(self.crops[rows]), np.asarray(self.masks[rows]))
 
 
 def save_masks(path: str | os.PathLike, masks: np.ndarray) -> None:

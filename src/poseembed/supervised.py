@@ -25,6 +25,7 @@ import torch
 
 from poseembed.batches import CropStore, to_tensor
 from poseembed.device import resolve_device
+from poseembed.evaluation.pose_correlation import Poses
 from poseembed.evaluation.probes import pose_descriptor
 from poseembed.formats.embeddings import rows_of
 from poseembed.logs import progress
@@ -33,9 +34,6 @@ from poseembed.training import TrainSettings, save_weights
 
 POSE_DIM = 32
 """The embedding's dimension: x and y of the 16 joints."""
-
-Poses = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""Frame numbers (N,), joints (N, 16, 2) and visibility (N, 16) of one video."""
 
 
 @dataclass(frozen=True)

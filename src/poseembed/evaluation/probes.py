@@ -35,11 +35,9 @@ from sklearn.metrics import r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from poseembed.evaluation.pose_correlation import Poses
 from poseembed.formats.embeddings import Embeddings, rows_of
 from poseembed.pose_distance import pose_distances
-
-Poses = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""Frame numbers (N,), joints (N, 16, 2) and visibility (N, 16) of one video."""
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
 """Ridge penalties tried (leave-one-out on the gallery frames picks one)."""
