@@ -241,14 +241,19 @@ def model_metrics(wildcards):
     return stages
 
 
-def _last_stage_weights(model):
+def last_stage_weights(model):
+    """The last curriculum stage of a model (the start of mining and refinement)."""
     exp = TRAINED_AS[model]
     return f"results/train/{exp}/stage{last_stage(exp)}.pt"
 
 
 def curriculum_weights(wildcards):
-    """The last curriculum stage of a model (the start of mining and refinement)."""
-    return _last_stage_weights(getattr(wildcards, "mined", None) or wildcards.model)
+    return last_stage_weights(getattr(wildcards, "mined", None) or wildcards.model)
+
+
+def mining_embeddings(wildcards):
+    """The frame embeddings a mined model's stages give, shared by the models on them."""
+    return f"results/mining/{TRAINED_AS[wildcards.mined]}/frames.h5"
 
 
 def final_weights(model):
@@ -258,7 +263,7 @@ def final_weights(model):
         return f"results/baselines/{model}/weights.pt"
     if model in MINED:
         return f"results/train/{model}/refined.pt"
-    return _last_stage_weights(model)
+    return last_stage_weights(model)
 
 
 def model_weights(wildcards):

@@ -2,16 +2,17 @@
 
 
 rule embed_for_mining:
-    """Embeddings of every frame by the last curriculum stage: what the miner reads."""
+    """Embeddings of every frame by the last curriculum stage of a trained experiment: what the
+    miner reads (once for all the models that mine on those stages)."""
     input:
-        weights=curriculum_weights,
+        weights=lambda wildcards: last_stage_weights(wildcards.exp),
         crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=lambda wildcards: background_masks(wildcards.mined),
+        masks=lambda wildcards: background_masks(wildcards.exp),
         frames=per_video("results/frames/{category}/{video}.npz"),
     output:
-        embeddings="results/mining/{mined}/frames.h5",
+        embeddings="results/mining/{exp}/frames.h5",
     log:
-        "results/logs/embed_for_mining/{mined}.log",
+        "results/logs/embed_for_mining/{exp}.log",
     conda:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
@@ -29,7 +30,7 @@ rule mine_repetitions:
     """Mutual peaks of each video's self-similarity, far in time, merged into groups; and
     mutual nearest neighbours across the videos of a category."""
     input:
-        embeddings="results/mining/{mined}/frames.h5",
+        embeddings=mining_embeddings,
     output:
         repetitions="results/mining/{mined}/repetitions.parquet",
         cross_video="results/mining/{mined}/cross_video.parquet",
@@ -81,7 +82,7 @@ rule refine:
         init=curriculum_weights,
         repetitions="results/mining/{mined}/repetitions.parquet",
         cross_video="results/mining/{mined}/cross_video.parquet",
-        embeddings="results/mining/{mined}/frames.h5",
+        embeddings=mining_embeddings,
     output:
         weights="results/train/{mined}/refined.pt",
         metrics="results/train/{mined}/refined_metrics.csv",
