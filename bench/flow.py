@@ -12,6 +12,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -19,12 +20,14 @@ import numpy as np
 import torch
 from scipy.stats import spearmanr
 
+from poseembed.config import schema_defaults
 from poseembed.data.groundtruth_flow import groundtruth_flow
-from poseembed.data.synthetic import SyntheticSpec, read_groundtruth, read_masks, write_category
+from poseembed.data.synthetic import SyntheticSpec, write_category
 from poseembed.flow.backends import FlowSettings, compute_flow
 from poseembed.flow.statistics import flow_statistics
 from poseembed.flow.tvl1_params import TVL1Params
 from poseembed.formats.flo import read_flo
+from poseembed.formats.groundtruth import read_groundtruth, read_masks
 from poseembed.frames import extract_frames
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "flow"
@@ -36,14 +39,30 @@ PAIRS = {
     ),
     "format": ("format/00001_img1.ppm", "format/00001_img2.ppm", "format/00001_flow.flo"),
 }
+FLOW = schema_defaults("flow")
+FRAMES = schema_defaults("frames")
+
+
+def _settings(backend: str, **tvl1: float) -> FlowSettings:
+    """The configured flow settings with another backend and ``tvl1`` keys changed."""
+    return FlowSettings(
+        backend=backend,
+        device=FLOW["device"],
+        batch_size=FLOW["batch_size"],
+        tvl1=TVL1Params(**FLOW["tvl1"] | tvl1),
+        raft_weights=FLOW["raft_weights"],
+        threads=0,
+    )
+
+
 BACKENDS = {
-    "torch_tvl1": FlowSettings(),
-    "torch_tvl1_light": FlowSettings(tvl1=TVL1Params(warps=2, iterations=15)),
-    "dis_ultrafast": FlowSettings(backend="dis_ultrafast"),
-    "dis_fast": FlowSettings(backend="dis_fast"),
-    "dis_medium": FlowSettings(backend="dis_medium"),
-    "farneback": FlowSettings(backend="farneback"),
-    "opencv_tvl1": FlowSettings(backend="opencv_tvl1"),
+    "torch_tvl1": _settings("torch_tvl1"),
+    "torch_tvl1_light": _settings("torch_tvl1", warps=2, iterations=15),
+    "dis_ultrafast": _settings("dis_ultrafast"),
+    "dis_fast": _settings("dis_fast"),
+    "dis_medium": _settings("dis_medium"),
+    "farneback": _settings("farneback"),
+    "opencv_tvl1": _settings("opencv_tvl1"),
 }
 
 
@@ -55,8 +74,7 @@ def _load(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _measure(backend: str, device: str, repeats: int, queue) -> None:
     """In a child process, so that its peak memory is its own."""
     torch.set_num_threads(2)
-    settings = BACKENDS[backend]
-    settings = FlowSettings(**{**settings.__dict__, "device": device})
+    settings = replace(BACKENDS[backend], device=device)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = {}
     for name in PAIRS:
@@ -89,11 +107,14 @@ def real_ground_truth(device: str, repeats: int) -> dict:
 def synthetic_ratio_quality(categories: list[str], videos: int) -> dict:
     """Spearman correlation, pooled over all frames, of each backend's fg/bg ratio with the ratio
     of the generator's ground-truth flow."""
-    spec = SyntheticSpec(
-        videos_per_category=videos,
-        anchors_per_category=2,
-        positives_per_anchor=2,
-        negatives_per_anchor=4,
+    spec = SyntheticSpec.from_params(
+        {k: v for k, v in schema_defaults("synthetic").items() if k not in ("stills", "still_size")}
+        | {
+            "videos_per_category": videos,
+            "anchors_per_category": 2,
+            "positives_per_anchor": 2,
+            "negatives_per_anchor": 4,
+        }
     )
     tmp = Path(tempfile.mkdtemp())
     clips = []
@@ -115,16 +136,16 @@ def synthetic_ratio_quality(categories: list[str], videos: int) -> dict:
             str(tmp / f"l_{cat}.txt"),
         )
         for v, bb, g, m in zip(paths["v"], paths["b"], paths["g"], paths["m"], strict=True):
-            fs = extract_frames(v, bb)
+            fs = extract_frames(v, bb, **FRAMES)
             table, joints, _ = read_groundtruth(g)
             gt = groundtruth_flow(joints, read_masks(m), table[["camera_x", "camera_y"]].to_numpy())
-            clips.append((fs, flow_statistics(gt, fs.boxes[:-1]).ratio))
+            clips.append((fs, flow_statistics(gt, fs.boxes[:-1], FLOW["eps"]).ratio))
     truth = np.concatenate([r for _, r in clips])
     out = {}
     for backend, settings in BACKENDS.items():
         ours = [
             flow_statistics(
-                compute_flow(fs.frames[:-1], fs.frames[1:], settings), fs.boxes[:-1]
+                compute_flow(fs.frames[:-1], fs.frames[1:], settings), fs.boxes[:-1], FLOW["eps"]
             ).ratio
             for fs, _ in clips
         ]
@@ -141,7 +162,7 @@ def gpu_throughput(device: str, sizes: list[str], batch: int) -> dict:
         base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
         a = np.stack([base[:h, :w]] * batch)
         b = np.stack([base[2 : h + 2, 1 : w + 1]] * batch)
-        ours = FlowSettings(device=device, batch_size=batch)
+        ours = replace(_settings("torch_tvl1"), device=device, batch_size=batch)
         compute_flow(a, b, ours)
         torch.cuda.synchronize()
         start = time.perf_counter()
@@ -149,7 +170,7 @@ def gpu_throughput(device: str, sizes: list[str], batch: int) -> dict:
         torch.cuda.synchronize()
         gpu = batch / (time.perf_counter() - start)
         start = time.perf_counter()
-        compute_flow(a[:8], b[:8], FlowSettings(backend="dis_medium"))
+        compute_flow(a[:8], b[:8], _settings("dis_medium"))
         dis = 8 / (time.perf_counter() - start)
         out[size] = {
             "torch_tvl1_gpu_pairs_per_s": gpu,

@@ -18,6 +18,7 @@ import time
 import numpy as np
 import torch
 
+from poseembed.config import schema_defaults
 from poseembed.device import resolve_device
 from poseembed.mining import MiningSettings, mine_pairs
 
@@ -54,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--dim", type=int, default=128)
-    parser.add_argument("--tile", type=int, default=512)
+    parser.add_argument("--tile", type=int, default=schema_defaults("mining")["tile"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
@@ -63,7 +64,14 @@ def main() -> None:
     device = resolve_device(args.device)
     e = _periodic(args.frames, args.dim, period=37.3)
     et = torch.from_numpy(e).to(device)
-    settings = MiningSettings(min_gap=16, threshold=0.9, window=4, tile=args.tile)
+    mining = schema_defaults("mining")
+    # min_gap, null in the config, is the configured tau_neg's maximum, as the workflow has it.
+    settings = MiningSettings(
+        min_gap=schema_defaults("training")["tau_neg"][1],
+        threshold=mining["threshold"],
+        window=mining["window"],
+        tile=args.tile,
+    )
     product_s, product_peak, _ = _timed(lambda: et @ et.T, device, args.repeats)
     mining_s, mining_peak, pairs = _timed(
         lambda: mine_pairs(e, settings, device), device, args.repeats

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from poseembed.data.synthetic import read_groundtruth
 from poseembed.evaluation.pose_correlation import pose_correlation
 from poseembed.evaluation.probes import embedding_probes
 from poseembed.formats.embeddings import load_embeddings
+from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 

@@ -7,13 +7,7 @@ from poseembed.formats.mpii import read_mpii_json
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-r = snakemake.params.retrieval
-settings = RetrievalSettings(
-    ks=tuple(r["ks"]),
-    relevant=r["relevant"],
-    flip_invariant=r["flip_invariant"],
-    min_common_joints=r["min_common_joints"],
-)
+settings = RetrievalSettings.from_params(snakemake.params.retrieval)
 people = read_mpii_json(snakemake.input.people)
 embeddings, mirrored = load_still_embeddings(snakemake.input.embeddings)
 table = retrieval_metrics(embeddings, mirrored, people.joints, people.visible, settings)

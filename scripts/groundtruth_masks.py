@@ -3,8 +3,8 @@ aligned with their crops."""
 
 import numpy as np
 
-from poseembed.data.synthetic import read_masks
 from poseembed.flow.video import load_video_flow
+from poseembed.formats.groundtruth import read_masks
 from poseembed.logs import setup_job_logging
 from poseembed.person_masks import groundtruth_person_masks, mask_crops, save_masks
 

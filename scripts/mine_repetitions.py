@@ -1,8 +1,11 @@
 """Rule mine_repetitions: repetition groups of every video from its frame embeddings."""
 
+from dataclasses import fields
+
 import pandas as pd
 
 from poseembed.atomic import atomic_path
+from poseembed.config import strict_settings
 from poseembed.device import resolve_device
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
@@ -10,8 +13,10 @@ from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, m
 
 log = setup_job_logging(snakemake.log[0])
 s = snakemake.params.settings
-settings = MiningSettings(
-    min_gap=s["min_gap"], threshold=s["threshold"], window=s["window"], tile=s["tile"]
+# The params hold the cross-video and device keys too: the miner's are taken by name.
+names = {f.name for f in fields(MiningSettings)}
+settings = strict_settings(
+    MiningSettings, {k: v for k, v in s.items() if k in names}, "config mining"
 )
 device = resolve_device(s["device"])
 emb = load_embeddings(snakemake.input.embeddings)

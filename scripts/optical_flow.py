@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from poseembed.config import strict_settings
 from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
 from poseembed.flow.tvl1_params import TVL1Params
@@ -10,19 +11,16 @@ from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
 
 log = setup_job_logging(snakemake.log[0])
-p = snakemake.params.flow
-settings = FlowSettings(
-    backend=p["backend"],
-    device=p["device"],
-    batch_size=p["batch_size"],
-    tvl1=TVL1Params(**p["tvl1"]),
-    raft_weights=p["raft_weights"],
-    threads=snakemake.threads,
+# Every key of the flow section is taken by name; what remains must be exactly the backend's.
+flow = dict(snakemake.params.flow)
+eps, inspect_side = flow.pop("eps"), flow.pop("inspect_side")
+box_params = strict_settings(MotionBoxParams, flow.pop("motion_boxes"), "config flow.motion_boxes")
+tvl1 = strict_settings(TVL1Params, flow.pop("tvl1"), "config flow.tvl1")
+settings = strict_settings(
+    FlowSettings, {**flow, "tvl1": tvl1, "threads": snakemake.threads}, "config flow"
 )
 fs = load_frames(snakemake.input.frames)
-result = analyse_video(
-    fs.frames, fs.boxes, settings, p["eps"], MotionBoxParams(**p["motion_boxes"]), p["inspect_side"]
-)
+result = analyse_video(fs.frames, fs.boxes, settings, eps, box_params, inspect_side)
 log.info(
     "%s: %d frames, backend %s, boxes from %s, median fg/bg ratio %.2f",
     fs.source,

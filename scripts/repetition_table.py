@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 
 from poseembed.atomic import atomic_path
-from poseembed.data.synthetic import read_groundtruth
 from poseembed.evaluation.repetitions import repetition_measures, summarise
+from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 from poseembed.tasks.temporal import TemporalRanges

@@ -1,7 +1,6 @@
 """Rule retrieval_figure: nearest people by ground truth, a baseline and our embedding."""
 
 from poseembed.crops import load_crops
-from poseembed.evaluation.retrieval import RetrievalSettings
 from poseembed.formats.embeddings import load_still_embeddings
 from poseembed.formats.mpii import read_mpii_json
 from poseembed.logs import setup_job_logging
@@ -22,7 +21,8 @@ retrieval_figure(
     },
     queries,
     p.neighbours,
-    RetrievalSettings(flip_invariant=p.flip_invariant, min_common_joints=p.min_common_joints),
+    p.flip_invariant,
+    p.min_common_joints,
     snakemake.output.figure,
 )
 log.info("queries %s", queries)

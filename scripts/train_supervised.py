@@ -8,7 +8,7 @@ import torch
 
 from poseembed.atomic import atomic_path
 from poseembed.config import strict_settings
-from poseembed.data.synthetic import read_groundtruth
+from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.supervised import SupervisedSettings, train_supervised
 

@@ -9,20 +9,22 @@ import torch
 from scipy.stats import spearmanr
 
 from poseembed.data.groundtruth_flow import groundtruth_flow
-from poseembed.data.synthetic import read_groundtruth, read_masks
-from poseembed.flow.backends import FlowSettings, compute_flow
+from poseembed.flow.backends import compute_flow
 from poseembed.flow.motion_boxes import box_iou
 from poseembed.flow.statistics import flow_statistics
-from poseembed.flow.tvl1 import TVL1Params, tvl1_flow
-from poseembed.flow.video import analyse_video, load_video_flow, save_video_flow
+from poseembed.flow.tvl1 import tvl1_flow
+from poseembed.flow.video import load_video_flow, save_video_flow
 from poseembed.formats.flo import read_flo, write_flo
+from poseembed.formats.groundtruth import read_groundtruth, read_masks
 from poseembed.frames import extract_frames
-from tests.conftest import realdata
+from tests.conftest import FLOW, FRAMES, analyse, flow_settings, realdata
 
-# Measured with the defaults of TVL1Params (EPE 1.269 and 0.524; OpenCV's Dual TV-L1: 1.17, 0.54).
+# Our TV-L1 with the configured flow.tvl1 (EPE measured 1.269 and 0.524; OpenCV's Dual TV-L1:
+# 1.17, 0.54).
+OURS = flow_settings(backend="torch_tvl1")
 EPE_BOUNDS = {"flyingchairs": 1.33, "format": 0.55}
-# The CPU default schedule of config.yaml, used for the synthetic checks below.
-LIGHT = FlowSettings(tvl1=TVL1Params(warps=2, iterations=15))
+# A lighter schedule, for speed in the synthetic checks below.
+LIGHT = flow_settings(backend="torch_tvl1", tvl1={"warps": 2, "iterations": 15})
 
 
 def _texture(h: int, w: int, seed: int = 0) -> np.ndarray:
@@ -42,7 +44,7 @@ def _shifted(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
 def test_translation_is_recovered_to_subpixel_accuracy(shift):
     a = _texture(72, 96)
     b = _shifted(a, *shift)
-    flow = compute_flow(a[None], b[None], FlowSettings())[0]
+    flow = compute_flow(a[None], b[None], OURS)[0]
     centre = flow[12:-12, 12:-12].reshape(-1, 2)
     assert np.allclose(np.median(centre, axis=0), shift, atol=0.1)
 
@@ -56,31 +58,35 @@ def test_epe_on_shared_ground_truth_stays_under_the_recorded_bound(name):
         files = ("00001_img1.ppm", "00001_img2.ppm", "00001_flow.flo")
     a, b = (cv2.imread(str(folder / f)) for f in files[:2])
     gt = read_flo(folder / files[2])
-    flow = compute_flow(a[None], b[None], FlowSettings())[0]
+    flow = compute_flow(a[None], b[None], OURS)[0]
     assert np.linalg.norm(flow - gt, axis=-1).mean() < EPE_BOUNDS[name]
 
 
 def test_batched_and_single_pairs_agree_and_cpu_is_deterministic():
     frames = np.stack([_shifted(_texture(40, 56, 1), 0.5 * k, -0.3 * k) for k in range(4)])
-    batched = compute_flow(frames[:-1], frames[1:], FlowSettings(batch_size=8))
+    batched = compute_flow(
+        frames[:-1], frames[1:], flow_settings(backend="torch_tvl1", batch_size=8)
+    )
     single = np.concatenate(
         [
-            compute_flow(frames[i : i + 1], frames[i + 1 : i + 2], FlowSettings(batch_size=1))
+            compute_flow(
+                frames[i : i + 1],
+                frames[i + 1 : i + 2],
+                flow_settings(backend="torch_tvl1", batch_size=1),
+            )
             for i in range(3)
         ]
     )
     assert np.allclose(batched, single, atol=1e-3)
-    again = compute_flow(frames[:-1], frames[1:], FlowSettings(batch_size=8))
+    again = compute_flow(frames[:-1], frames[1:], flow_settings(backend="torch_tvl1", batch_size=8))
     assert np.array_equal(batched, again)
 
 
 def test_frames_of_different_sizes_give_a_clear_error():
     with pytest.raises(ValueError, match="one size"):
-        compute_flow(
-            np.zeros((1, 20, 30), np.uint8), np.zeros((1, 20, 31), np.uint8), FlowSettings()
-        )
+        compute_flow(np.zeros((1, 20, 30), np.uint8), np.zeros((1, 20, 31), np.uint8), OURS)
     with pytest.raises(ValueError, match="different sizes"):
-        tvl1_flow(torch.zeros(1, 1, 20, 30), torch.zeros(1, 1, 21, 30))
+        tvl1_flow(torch.zeros(1, 1, 20, 30), torch.zeros(1, 1, 21, 30), OURS.tvl1)
 
 
 def test_flo_round_trip_and_real_file(tmp_path):
@@ -100,7 +106,7 @@ def test_flo_round_trip_and_real_file(tmp_path):
 def test_opencv_backends_recover_a_shift(backend):
     a = _texture(64, 64, 2)
     b = _shifted(a, 1.5, 0.5)
-    flow = compute_flow(np.stack([a, a]), np.stack([b, b]), FlowSettings(backend=backend))
+    flow = compute_flow(np.stack([a, a]), np.stack([b, b]), flow_settings(backend=backend))
     assert flow.shape == (2, 64, 64, 2)
     assert np.allclose(np.median(flow[:, 12:-12, 12:-12].reshape(-1, 2), 0), (1.5, 0.5), atol=0.3)
 
@@ -108,7 +114,7 @@ def test_opencv_backends_recover_a_shift(backend):
 def test_raft_without_local_weights_says_what_to_do():
     frames = np.zeros((1, 32, 32, 3), np.uint8)
     with pytest.raises(FileNotFoundError, match="flow.raft_weights"):
-        compute_flow(frames, frames, FlowSettings(backend="raft", raft_weights="/no/such.pth"))
+        compute_flow(frames, frames, flow_settings(backend="raft", raft_weights="/no/such.pth"))
 
 
 def test_flow_statistics_on_a_known_field():
@@ -132,14 +138,14 @@ def long_jump_flow(long_jump):
         long_jump["masks"],
         strict=True,
     ):
-        fs = extract_frames(video, bb)
-        annotated = analyse_video(fs.frames, fs.boxes, LIGHT)
-        unannotated = analyse_video(fs.frames, np.full_like(fs.boxes, np.nan), LIGHT)
+        fs = extract_frames(video, bb, **FRAMES)
+        annotated = analyse(fs.frames, fs.boxes, LIGHT)
+        unannotated = analyse(fs.frames, np.full_like(fs.boxes, np.nan), LIGHT)
         table, joints, _ = read_groundtruth(gt_path)
         gt = groundtruth_flow(
             joints, read_masks(mask_path), table[["camera_x", "camera_y"]].to_numpy()
         )
-        out.append((fs, annotated, unannotated, flow_statistics(gt, fs.boxes[:-1])))
+        out.append((fs, annotated, unannotated, flow_statistics(gt, fs.boxes[:-1], FLOW["eps"])))
     return out
 
 
@@ -165,8 +171,8 @@ def test_boxes_from_motion_overlap_the_true_boxes(long_jump_flow, tmp_path):
 
 
 def test_motion_boxes_on_a_real_video():
-    fs = extract_frames(realdata("videos", "pool_cleaning.mp4"), None, height=128)
-    vf = analyse_video(fs.frames[:40], fs.boxes[:40], LIGHT)
+    fs = extract_frames(realdata("videos", "pool_cleaning.mp4"), None, **FRAMES | {"height": 128})
+    vf = analyse(fs.frames[:40], fs.boxes[:40], LIGHT)
     assert vf.box_source == "motion" and np.isfinite(vf.boxes).all()
     w = fs.frames.shape[2]
     area = (vf.boxes[:, 2] - vf.boxes[:, 0]) * (vf.boxes[:, 3] - vf.boxes[:, 1])
@@ -177,11 +183,11 @@ def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():
     from poseembed.flow.backends import resolve_backend
 
     expected = "torch_tvl1" if torch.cuda.is_available() else "dis_medium"
-    assert resolve_backend(FlowSettings(backend="auto")) == expected
-    assert resolve_backend(FlowSettings(backend="auto", device="cpu")) == "dis_medium"
+    assert resolve_backend(flow_settings(backend="auto")) == expected
+    assert resolve_backend(flow_settings(backend="auto", device="cpu")) == "dis_medium"
     frames = np.stack([_texture(40, 48, 3), _shifted(_texture(40, 48, 3), 1.0, 0.0)] * 2)
-    vf = analyse_video(
-        frames, np.tile([[10.0, 10, 30, 30]], (4, 1)), FlowSettings(backend="auto", device="cpu")
+    vf = analyse(
+        frames, np.tile([[10.0, 10, 30, 30]], (4, 1)), flow_settings(backend="auto", device="cpu")
     )
     assert vf.backend == "dis_medium" and vf.box_source == "annotation"
 
@@ -189,7 +195,9 @@ def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():
 def test_texture_input_recovers_a_shift_under_a_lighting_change():
     a = _texture(72, 96, 4)
     b = np.clip(_shifted(a, 1.3, -0.7).astype(np.float32) * 0.7 + 30, 0, 255).astype(np.uint8)
-    flow = compute_flow(a[None], b[None], FlowSettings(tvl1=TVL1Params(texture_alpha=0.95)))[0]
+    flow = compute_flow(
+        a[None], b[None], flow_settings(backend="torch_tvl1", tvl1={"texture_alpha": 0.95})
+    )[0]
     assert np.allclose(
         np.median(flow[12:-12, 12:-12].reshape(-1, 2), axis=0), (1.3, -0.7), atol=0.15
     )

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from poseembed.formats.bbox import BoxFileError, boxes_for_frames, read_bb, write_bb
 from poseembed.formats.cliquecnn import (
     PostureLabels,
+    label_flips,
     read_frame_list,
     read_labels,
     write_frame_list,
     write_labels,
 )
+from poseembed.formats.groundtruth import (
+    joint_columns,
+    read_groundtruth,
+    read_masks,
+    write_groundtruth,
+    write_masks,
+)
 from poseembed.formats.mpii import read_mpii_json, read_people, write_mpii_json
 from poseembed.formats.seq import SeqError, read_seq, read_seq_header, write_seq
 from poseembed.formats.video import VideoReadError, read_video
-from tests.conftest import realdata
+from tests.conftest import FRAMES, realdata
 from tests.fake_datasets import write_mpii_mat
 
 
@@ -61,6 +70,38 @@ def test_cliquecnn_labels_and_frame_list_round_trip(tmp_path):
             np.array_equal(x, y)
             for x, y in zip(getattr(back, key), getattr(labels, key), strict=True)
         )
+
+
+def test_label_flips_name_the_mirrored_frames_of_each_video(tmp_path):
+    write_frame_list(tmp_path / "imagePaths_c.txt", [("v0", 0), ("v0", 4), ("v1", 2), ("v1", 7)])
+    labels = PostureLabels(
+        np.array([0]),
+        [np.array([2, 3])],
+        [np.array([1, 3])],
+        [np.array([0, 1])],
+        [np.array([1, 1])],
+    )
+    write_labels(tmp_path / "labels_c.hdf5", labels)
+    files = [str(tmp_path / "labels_c.hdf5")], [str(tmp_path / "imagePaths_c.txt")]
+    flips = label_flips(*files, {("c", "v0"): None, ("c", "v1"): None, ("d", "v2"): None})
+    assert {k: v.tolist() for k, v in flips.items()} == {("c", "v0"): [4], ("c", "v1"): [7]}
+    with pytest.raises(ValueError, match="imagePaths_c.txt names video 'v1'"):
+        label_flips(*files, {("c", "v0"): None})
+
+
+def test_groundtruth_table_and_masks_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    joints = rng.uniform(0, 100, (3, 16, 2))
+    visible = (rng.random((3, 16)) > 0.3).astype(np.uint8)
+    table = pd.DataFrame({"frame": np.arange(3), **joint_columns(joints, visible)})
+    write_groundtruth(tmp_path / "v.csv", table)
+    back, j, v = read_groundtruth(tmp_path / "v.csv")
+    assert back["frame"].tolist() == [0, 1, 2]
+    assert np.allclose(j, joints, atol=0.005) and np.array_equal(v, visible)
+    # A width that is not a multiple of 8 comes back unpadded.
+    masks = rng.random((2, 5, 13)) > 0.5
+    write_masks(tmp_path / "v_masks.npz", masks)
+    assert np.array_equal(read_masks(tmp_path / "v_masks.npz"), masks)
 
 
 def test_frame_list_error_names_line(tmp_path):
@@ -120,13 +161,13 @@ def test_seq_round_trip_and_truncation(tmp_path):
         read_seq(tmp_path / "cut.seq")
     (tmp_path / "not.seq").write_bytes(b"\0" * 2000)
     with pytest.raises(VideoReadError, match="not.seq: not a Norpix"):
-        read_video(tmp_path / "not.seq")
+        read_video(tmp_path / "not.seq", FRAMES["folder_fps"])
 
 
 def test_video_readers_on_real_samples():
-    frames, fps = read_video(realdata("videos", "pool_cleaning.mp4"))
+    frames, fps = read_video(realdata("videos", "pool_cleaning.mp4"), FRAMES["folder_fps"])
     assert len(frames) == 300 and frames[0].shape == (256, 340, 3) and fps == pytest.approx(30)
-    frames, fps = read_video(realdata("videos", "eye_makeup.avi"))
+    frames, fps = read_video(realdata("videos", "eye_makeup.avi"), FRAMES["folder_fps"])
     assert len(frames) == 164 and frames[0].shape == (240, 320, 3) and fps == pytest.approx(25)
 
 
@@ -136,7 +177,7 @@ def test_truncated_video_gives_a_clear_error(tmp_path, name, keep):
     cut = tmp_path / f"cut_{name}"
     cut.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(VideoReadError, match=f"cut_{name}.*(truncated|cannot open)"):
-        read_video(cut)
+        read_video(cut, FRAMES["folder_fps"])
 
 
 def test_frame_folder_and_mixed_sizes(tmp_path):
@@ -150,4 +191,4 @@ def test_frame_folder_and_mixed_sizes(tmp_path):
     assert len(frames) == 3 and fps == 12.5 and frames[2][0, 0, 0] == 80
     cv2.imwrite(str(folder / "I00003.png"), np.zeros((11, 12, 3), np.uint8))
     with pytest.raises(VideoReadError, match="different sizes"):
-        read_video(folder)
+        read_video(folder, 12.5)

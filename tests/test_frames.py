@@ -6,14 +6,16 @@ import numpy as np
 import pytest
 
 from poseembed.crops import crop_side, load_crops, person_crops, save_crops
-from poseembed.data.synthetic import read_groundtruth
 from poseembed.datasets import video_sources
+from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.frames import extract_frames, load_frames, save_frames
-from tests.conftest import realdata
+from tests.conftest import CROPS, FRAMES, realdata
 
 
 def test_extraction_of_synthetic_video_keeps_boxes_and_ground_truth(long_jump, tmp_path):
-    fs = extract_frames(long_jump["videos"][0], long_jump["boxes"][0], height=60, step=2)
+    fs = extract_frames(
+        long_jump["videos"][0], long_jump["boxes"][0], **FRAMES | {"height": 60, "step": 2}
+    )
     table, joints, vis = read_groundtruth(long_jump["groundtruth"][0])
     assert len(fs) == (len(table) + 1) // 2
     assert fs.frames.shape[1:] == (60, 80, 3) and fs.source_size == (160, 120)
@@ -30,8 +32,8 @@ def test_extraction_of_synthetic_video_keeps_boxes_and_ground_truth(long_jump, t
 
 
 def test_crops_centre_the_person_and_memory_map(long_jump, tmp_path):
-    fs = extract_frames(long_jump["videos"][1], long_jump["boxes"][1])
-    crops = person_crops(fs.frames, fs.boxes, size=32, margin=0.25)
+    fs = extract_frames(long_jump["videos"][1], long_jump["boxes"][1], **FRAMES)
+    crops = person_crops(fs.frames, fs.boxes, size=32, margin=0.25, context=CROPS["context"])
     side = crop_side(32, 0.25)
     assert crops.shape == (len(fs), side, side, 3) and crops.dtype == np.uint8
     save_crops(tmp_path / "c.npy", crops)
@@ -46,10 +48,10 @@ def test_crops_centre_the_person_and_memory_map(long_jump, tmp_path):
 
 
 def test_extraction_of_real_videos_without_boxes():
-    fs = extract_frames(realdata("videos", "eye_makeup.avi"), None, height=120)
+    fs = extract_frames(realdata("videos", "eye_makeup.avi"), None, **FRAMES | {"height": 120})
     assert len(fs) == 164 and fs.frames.shape[1:] == (120, 160, 3)
     assert np.isnan(fs.boxes).all()
-    crops = person_crops(fs.frames[:4], fs.boxes[:4], size=32, margin=0.1)
+    crops = person_crops(fs.frames[:4], fs.boxes[:4], size=32, margin=0.1, context=CROPS["context"])
     assert crops.shape == (4, 38, 38, 3)
 
 

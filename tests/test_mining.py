@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from poseembed.config import schema_defaults
 from poseembed.formats.embeddings import Embeddings
 from poseembed.mining import (
     MiningSettings,
@@ -16,6 +17,17 @@ from poseembed.mining import (
     repetition_groups,
 )
 from poseembed.plots.repetitions import figure_rows
+
+MINING = schema_defaults("mining")
+
+
+def settings(**changes) -> MiningSettings:
+    """The configured miner with ``changes``; min_gap, null in the config, is the configured
+    tau_neg's maximum, as the workflow resolves it."""
+    keys = {"min_gap": schema_defaults("training")["tau_neg"][1]} | {
+        k: MINING[k] for k in ("threshold", "window", "tile")
+    }
+    return MiningSettings(**keys | changes)
 
 
 def periodic(n: int, period: float, noise: float = 0.02, seed: int = 0) -> np.ndarray:
@@ -31,7 +43,7 @@ def periodic(n: int, period: float, noise: float = 0.02, seed: int = 0) -> np.nd
 @pytest.mark.parametrize("tile", [7, 64, 10_000])
 def test_a_periodic_sequence_gives_its_true_repetitions_with_precision_one(tile):
     n, period = 200, 25
-    pairs = mine_pairs(periodic(n, period), MiningSettings(min_gap=16, threshold=0.9, tile=tile))
+    pairs = mine_pairs(periodic(n, period), settings(min_gap=16, threshold=0.9, tile=tile))
     dt = (pairs["frame"] - pairs["query"]).abs().to_numpy()
     assert len(pairs) > 0
     assert (dt > 16).all()
@@ -45,9 +57,8 @@ def test_a_periodic_sequence_gives_its_true_repetitions_with_precision_one(tile)
 
 def test_the_tiling_does_not_change_the_result():
     e = periodic(300, 31, noise=0.05, seed=2)
-    s = MiningSettings(min_gap=16, threshold=0.8)
-    a = mine_pairs(e, MiningSettings(**{**s.__dict__, "tile": 13})).sort_values(["query", "frame"])
-    b = mine_pairs(e, MiningSettings(**{**s.__dict__, "tile": 5000})).sort_values(
+    a = mine_pairs(e, settings(min_gap=16, threshold=0.8, tile=13)).sort_values(["query", "frame"])
+    b = mine_pairs(e, settings(min_gap=16, threshold=0.8, tile=5000)).sort_values(
         ["query", "frame"]
     )
     # The tiles' products may differ in the last bits; the pairs may not.
@@ -59,12 +70,12 @@ def test_a_sequence_without_repetitions_gives_none():
     rng = np.random.default_rng(0)
     e = rng.normal(size=(150, 64))
     e /= np.linalg.norm(e, axis=1, keepdims=True)
-    assert len(mine_pairs(e, MiningSettings(threshold=0.9))) == 0
+    assert len(mine_pairs(e, settings(threshold=0.9))) == 0
 
 
 def test_groups_join_the_frames_of_one_phase():
     n, period = 100, 25
-    pairs = mine_pairs(periodic(n, period, noise=0.0), MiningSettings(min_gap=16, threshold=0.95))
+    pairs = mine_pairs(periodic(n, period, noise=0.0), settings(min_gap=16, threshold=0.95))
     groups = repetition_groups(pairs, n)
     assert groups[0] >= 0 and groups[0] == groups[25] == groups[50] == groups[75]
     assert groups[0] != groups[12]
@@ -84,9 +95,9 @@ def test_groups_of_a_periodic_video_hold_one_phase_and_count_its_cycles():
     from poseembed.mining import estimated_counts, mine_embeddings, row_groups
 
     n, period = 200, 25
-    settings = MiningSettings(min_gap=16, threshold=0.9)
+    s = settings(min_gap=16, threshold=0.9)
     # Rows stored out of order and numbered from 100: results speak in source frame numbers.
-    reps = mine_embeddings(_as_video(periodic(n, period), first=100), settings)
+    reps = mine_embeddings(_as_video(periodic(n, period), first=100), s)
     assert set(reps["video"]) == {"v"} and reps["query"].min() >= 100
     frames = np.arange(100, 100 + n)
     group = row_groups(np.full(n, "v"), frames, reps)
@@ -95,7 +106,7 @@ def test_groups_of_a_periodic_video_hold_one_phase_and_count_its_cycles():
         phases = (frames[group == g] - 100) % period
         spread = np.abs(phases[:, None] - phases[None])
         assert np.minimum(spread, period - spread).max() <= 2
-    assert estimated_counts(reps, settings.window)["v"] == n // period
+    assert estimated_counts(reps, s.window)["v"] == n // period
     assert (row_groups(np.array(["other"]), np.array([100]), reps) == -1).all()
 
 

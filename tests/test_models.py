@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from poseembed.config import schema_defaults
 from poseembed.models import SiameseNet
 
 
@@ -23,7 +24,7 @@ def test_shapes_and_unit_embeddings(trunk, size):
 
 def test_unknown_trunk_names_the_key():
     with pytest.raises(ValueError, match="model.trunk"):
-        SiameseNet("vgg")
+        SiameseNet("vgg", schema_defaults("model")["embedding_dim"])
 
 
 def test_temporal_head_ignores_pair_order_and_spatial_head_does_not():

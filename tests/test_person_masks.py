@@ -6,13 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from poseembed.config import strict_settings
+from poseembed.config import schema_defaults, strict_settings
 from poseembed.crops import person_crops
-from poseembed.data.synthetic import read_masks
 from poseembed.evaluation.masks import mask_agreement
-from poseembed.flow.backends import FlowSettings
-from poseembed.flow.tvl1 import TVL1Params
-from poseembed.flow.video import analyse_video, load_video_flow, save_video_flow
+from poseembed.flow.video import load_video_flow, save_video_flow
+from poseembed.formats.groundtruth import read_masks
 from poseembed.frames import extract_frames
 from poseembed.person_masks import (
     GREY,
@@ -22,8 +20,9 @@ from poseembed.person_masks import (
     motion_person_masks,
     suppress_background,
 )
+from tests.conftest import FRAMES, analyse, flow_settings
 
-SETTINGS = MaskSettings(window=3, box_pad=0.0, close_px=2, dilate_px=0, min_cover=0.15)
+SETTINGS = strict_settings(MaskSettings, schema_defaults("masks"), "masks")
 
 
 def test_a_limb_still_in_one_frame_is_kept_by_its_neighbours():
@@ -71,9 +70,9 @@ def test_settings_are_built_strictly():
 
 
 def test_motion_masks_cover_the_generators_person(long_jump, tmp_path):
-    light = FlowSettings(tvl1=TVL1Params(warps=2, iterations=15))
-    fs = extract_frames(long_jump["videos"][0], long_jump["boxes"][0])
-    vf = analyse_video(fs.frames, fs.boxes, light)
+    light = flow_settings(backend="torch_tvl1", tvl1={"warps": 2, "iterations": 15})
+    fs = extract_frames(long_jump["videos"][0], long_jump["boxes"][0], **FRAMES)
+    vf = analyse(fs.frames, fs.boxes, light)
     save_video_flow(tmp_path / "f.npz", vf)
     vf = load_video_flow(tmp_path / "f.npz")
     assert vf.moving_pixels().shape == fs.frames.shape[:3]
@@ -83,7 +82,7 @@ def test_motion_masks_cover_the_generators_person(long_jump, tmp_path):
     )
     predicted = mask_crops(masks, vf.boxes, 32, 0.125, 0.1)
     expected = mask_crops(truth, vf.boxes, 32, 0.125, 0.1)
-    assert predicted.shape == person_crops(fs.frames, fs.boxes, 32, 0.125).shape[:3]
+    assert predicted.shape == person_crops(fs.frames, fs.boxes, 32, 0.125, 0.1).shape[:3]
     agreement = mask_agreement(predicted, expected)
     box_only = mask_agreement(mask_crops(np.ones_like(masks), vf.boxes, 32, 0.125, 0.1), expected)
     # Measured: IoU 0.37, recall 0.97; the crop's whole square: IoU 0.10.

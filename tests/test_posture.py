@@ -8,11 +8,10 @@ import pytest
 from poseembed.evaluation.posture import (
     anchor_tpr,
     category_tprs,
-    flipped_frames,
     mean_curve_auc,
     posture_table,
 )
-from poseembed.formats.cliquecnn import PostureLabels
+from poseembed.formats.cliquecnn import PostureLabels, flipped_frames
 from poseembed.formats.embeddings import Embeddings
 
 

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from poseembed.config import ConfigError, schema_defaults
 from poseembed.crops import crop_side, still_crops
 from poseembed.evaluation.retrieval import (
     RetrievalSettings,
@@ -15,12 +16,18 @@ from poseembed.evaluation.retrieval import (
     retrieval_metrics,
 )
 from poseembed.formats.mpii import read_mpii_json
-from poseembed.joints import FLIP_PERM
+from poseembed.joints import FLIP_PERM, mirror_joints
 from poseembed.pose_distance import aligned_distances
 from poseembed.stills import choose_people, people_crops
 from tests.conftest import realdata
 
 RNG = np.random.default_rng(0)
+# The protocol's configured keys, as the workflow sends them (max_people chooses the people).
+RETRIEVAL = {k: v for k, v in schema_defaults("evaluation.retrieval").items() if k != "max_people"}
+
+
+def _settings(**changes) -> RetrievalSettings:
+    return RetrievalSettings.from_params(RETRIEVAL | changes)
 
 
 def _poses(n: int) -> np.ndarray:
@@ -47,7 +54,7 @@ def test_aligned_distance_ignores_position_and_size_and_needs_common_joints():
     a = _poses(3)
     vis = np.ones((3, 16), np.uint8)
     moved = a * 2.5 + np.array([40.0, -7.0])
-    d = aligned_distances(a, vis, moved, vis)
+    d = aligned_distances(a, vis, moved, vis, RETRIEVAL["min_common_joints"])
     assert np.allclose(np.diag(d), 0, atol=1e-6)
     assert np.allclose(d, d.T) and np.all(d[~np.eye(3, dtype=bool)] > 0.1)
     few = vis.copy()
@@ -69,19 +76,31 @@ def _twins(n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
 
 def test_an_embedding_that_finds_the_twin_equals_the_oracle_and_a_wrong_one_does_not():
     joints, vis = _twins(4)
-    s = RetrievalSettings(ks=(1,), relevant=1, flip_invariant=False)
+    s = _settings(ks=[1], relevant=1, flip_invariant=False)
     right = np.repeat(np.eye(4), 2, axis=0)
     table = retrieval_metrics(right, right, joints, vis, s).set_index("ranking")
     assert table.loc["model", "precision@1"] == 1
     assert table.loc["model", "pose_distance@1"] == pytest.approx(0, abs=1e-6)
     assert np.allclose(table.loc["oracle"].to_numpy(float), table.loc["model"].to_numpy(float))
     assert table.loc["random", "precision@1"] == pytest.approx(1 / 7)
-    d, _ = ground_truth_distances(joints, vis, np.arange(8), s)
+    d, _ = ground_truth_distances(joints, vis, np.arange(8), s.flip_invariant, s.min_common_joints)
     assert table.loc["random", "pose_distance@1"] == pytest.approx(d[np.isfinite(d)].mean())
     wrong = np.repeat(np.eye(4), 2, axis=0)[[0, 2, 1, 4, 3, 6, 5, 7]]
     table = retrieval_metrics(wrong, wrong, joints, vis, s).set_index("ranking")
     assert table.loc["model", "precision@1"] == 0
     assert table.loc["model", "pose_distance@1"] > table.loc["random", "pose_distance@1"] * 0.5
+
+
+def test_mirrored_joints_are_those_of_the_flipped_image_up_to_a_shift():
+    joints, width = _poses(3), 100
+    visible = (RNG.random((3, 16)) > 0.3).astype(np.uint8)
+    mirrored, mirrored_vis = mirror_joints(joints, visible)
+    # In the flipped image, x becomes width - 1 - x and left and right change places.
+    flipped = np.stack([width - 1 - joints[..., 0], joints[..., 1]], -1)[:, FLIP_PERM]
+    assert np.allclose(mirrored + np.array([width - 1, 0]), flipped)
+    assert np.array_equal(mirrored_vis, visible[:, FLIP_PERM])
+    twice, twice_vis = mirror_joints(mirrored, mirrored_vis)
+    assert np.array_equal(twice, joints) and np.array_equal(twice_vis, visible)
 
 
 def test_a_mirror_image_is_a_twin_only_when_retrieval_is_flip_invariant():
@@ -90,11 +109,11 @@ def test_a_mirror_image_is_a_twin_only_when_retrieval_is_flip_invariant():
     # One axis per (pose, facing); a mirrored crop faces the other way.
     facing = np.eye(6) + RNG.normal(0, 0.05, (6, 6))
     emb, mirrored = facing, facing[[1, 0, 3, 2, 5, 4]]
-    inv = RetrievalSettings(ks=(1,), relevant=1, flip_invariant=True)
+    inv = _settings(ks=[1], relevant=1, flip_invariant=True)
     table = retrieval_metrics(emb, mirrored, joints, vis, inv).set_index("ranking")
     assert table.loc["model", "precision@1"] == 1
     assert table.loc["oracle", "pose_distance@1"] == pytest.approx(0, abs=1e-6)
-    plain = RetrievalSettings(ks=(1,), relevant=1, flip_invariant=False)
+    plain = _settings(ks=[1], relevant=1, flip_invariant=False)
     table = retrieval_metrics(emb, mirrored, joints, vis, plain).set_index("ranking")
     assert table.loc["oracle", "pose_distance@1"] > 0.1
 
@@ -105,13 +124,21 @@ def test_metrics_lie_between_random_and_oracle_for_a_noisy_pose_embedding():
     flat = joints.reshape(60, -1) - joints.reshape(60, -1).mean(1, keepdims=True)
     emb = flat + RNG.normal(0, 20, flat.shape)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    s = RetrievalSettings(ks=(1, 5), relevant=5, flip_invariant=False)
+    s = _settings(ks=[1, 5], relevant=5, flip_invariant=False)
     t = retrieval_metrics(emb, emb, joints, vis, s).set_index("ranking")
     for k in (1, 5):
         assert t.loc["oracle", f"pose_distance@{k}"] < t.loc["model", f"pose_distance@{k}"]
         assert t.loc["model", f"pose_distance@{k}"] < t.loc["random", f"pose_distance@{k}"]
     assert t.loc["model", "precision@5"] > 2 * t.loc["random", "precision@5"]
     assert t["queries"].eq(60).all()
+
+
+def test_settings_take_exactly_the_protocols_keys():
+    assert _settings().ks == tuple(RETRIEVAL["ks"])
+    with pytest.raises(ConfigError, match=r"missing keys \['relevant'\], unknown keys \['max_"):
+        RetrievalSettings.from_params(
+            {k: v for k, v in RETRIEVAL.items() if k != "relevant"} | {"max_people": None}
+        )
 
 
 def test_crops_of_real_mpii_people_hold_their_joints():

@@ -75,7 +75,7 @@ def _knn_distance(model: SiameseNet, bars: dict) -> float:
     emb = Embeddings()
     gt = {}
     for name, path in bars["paths"].items():
-        rows = embed_crops(model, np.load(path), SIZE, 64, torch.device("cpu"))
+        rows = embed_crops(model, np.load(path), SIZE, 64, torch.device("cpu"), amp=False)
         emb.videos[("bar", name)] = (np.arange(FRAMES), rows)
         gt[("bar", name)] = bars["poses"][name]
     return embedding_probes(emb, gt, per_video=FRAMES, seed=0)["pose_knn_distance"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from poseembed.config import ConfigError
 from poseembed.data.motions import CATEGORIES, PERIODIC, run_program
-from poseembed.data.synthetic import read_groundtruth, read_masks, render_video
+from poseembed.data.synthetic import StillSpec, SyntheticSpec, render_still, render_video
 from poseembed.formats.bbox import read_bb
 from poseembed.formats.cliquecnn import read_frame_list, read_labels
+from poseembed.formats.groundtruth import read_groundtruth, read_masks
 from poseembed.pose_distance import pose_distances
-from tests.conftest import SMALL
+from tests.conftest import SMALL, SYNTHETIC
 
 
 def test_same_seed_same_video_other_seed_other_video():
@@ -108,3 +110,17 @@ def test_label_positives_are_closer_in_pose_than_negatives(long_jump):
         assert np.array_equal(
             labels.pos_flipvals[i].astype(bool), mirrored[0, pos] < direct[0, pos]
         )
+
+
+def test_specs_take_exactly_their_config_keys():
+    stills = StillSpec.from_params(
+        {k: SYNTHETIC[k] for k in ("stills", "still_size", "noise_sigma")}
+    )
+    assert stills.noise_sigma == SMALL.noise_sigma == tuple(SYNTHETIC["noise_sigma"])
+    image, joints, visible, box = render_still(0, 0, stills)
+    assert image.shape == (stills.still_size, stills.still_size, 3)
+    assert joints.shape == (16, 2) and visible.shape == (16,) and box.shape == (4,)
+    with pytest.raises(ConfigError, match=r"missing keys \['noise_sigma'\], unknown keys \[\]"):
+        StillSpec.from_params({"stills": 2, "still_size": 64})
+    with pytest.raises(ConfigError, match=r"synthetic \(videos\).*unknown keys \['stills'\]"):
+        SyntheticSpec.from_params({**SMALL.__dict__, "stills": 2})

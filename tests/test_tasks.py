@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from poseembed.config import schema_defaults
 from poseembed.tasks.spatial import NEIGHBOURS, sample_spatial_patches
 from poseembed.tasks.temporal import (
     TemporalRanges,
@@ -12,6 +13,9 @@ from poseembed.tasks.temporal import (
     removed_negatives,
     sample_temporal_pairs,
 )
+
+TRAINING = schema_defaults("training")
+CONFIGURED = TemporalRanges(TRAINING["tau_pos"], tuple(TRAINING["tau_neg"]))
 
 
 def _stage(rng):
@@ -24,7 +28,7 @@ def _stage(rng):
 
 
 @pytest.mark.parametrize(
-    "ranges", [TemporalRanges(), TemporalRanges(3, (8, 16)), TemporalRanges(4, (10, 18))]
+    "ranges", [CONFIGURED, TemporalRanges(3, (8, 16)), TemporalRanges(4, (10, 18))]
 )
 def test_temporal_pairs_respect_ranges_balance_and_the_stage(ranges):
     rng = np.random.default_rng(0)
@@ -43,8 +47,8 @@ def test_temporal_pairs_respect_ranges_balance_and_the_stage(ranges):
 
 def test_temporal_sampling_is_seeded():
     video, frame = _stage(np.random.default_rng(1))
-    a = sample_temporal_pairs(video, frame, 64, TemporalRanges(), np.random.default_rng(5))
-    b = sample_temporal_pairs(video, frame, 64, TemporalRanges(), np.random.default_rng(5))
+    a = sample_temporal_pairs(video, frame, 64, CONFIGURED, np.random.default_rng(5))
+    b = sample_temporal_pairs(video, frame, 64, CONFIGURED, np.random.default_rng(5))
     assert np.array_equal(a.anchor, b.anchor) and np.array_equal(a.other, b.other)
 
 
@@ -112,7 +116,7 @@ def test_a_share_of_positives_comes_from_pairs_across_videos():
     first = np.flatnonzero(video == 0)[:10]
     second = np.flatnonzero(video == 2)[:10]
     cross = (np.r_[first, second], np.r_[second, first])
-    ranges = TemporalRanges()
+    ranges = CONFIGURED
     pairs = sample_temporal_pairs(
         video, frame, 400, ranges, np.random.default_rng(0), cross=cross, cross_share=0.25
     )

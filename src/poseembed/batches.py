@@ -81,7 +81,7 @@ def _jitter_crop(images: np.ndarray, size: int, off: np.ndarray) -> np.ndarray:
 
 
 def _colour(
-    x: torch.Tensor, rng: np.random.Generator, strength: float, grey_prob: float = 0.0
+    x: torch.Tensor, rng: np.random.Generator, strength: float, grey_prob: float
 ) -> torch.Tensor:
     """Gain and colour shift drawn for each image; with ``grey_prob``, the image made grey
     (luma), so that colour cannot tell two videos apart."""
@@ -103,8 +103,8 @@ def temporal_batch(
     pairs: TemporalPairs,
     input_size: int,
     rng: np.random.Generator,
-    colour: float = 0.2,
-    grey_prob: float = 0.0,
+    colour: float,
+    grey_prob: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     a = store.gather(videos[pairs.anchor], frames[pairs.anchor])
     b = store.gather(videos[pairs.other], frames[pairs.other])

@@ -15,6 +15,10 @@ class ConfigError(ValueError):
     pass
 
 
+# The package is installed editable from src/, so the repository's schema lies beside it.
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
 Settings = TypeVar("Settings")
 
 
@@ -30,6 +34,36 @@ def strict_settings(cls: type[Settings], params: dict, where: str) -> Settings:
 
 def load_schema(path: str | os.PathLike) -> dict:
     return yaml.safe_load(Path(path).read_text())
+
+
+def _defaults(node: dict, where: str) -> object:
+    """A schema node's default; an object with properties gets each property's, recursively."""
+    if "properties" in node:
+        return {k: _defaults(v, f"{where}.{k}") for k, v in node["properties"].items()}
+    if "default" not in node:
+        raise ConfigError(f"{where}: the schema gives no default")
+    return node["default"]
+
+
+def schema_defaults(section: str, schema_path: str | os.PathLike = SCHEMA_PATH) -> dict:
+    """The schema's defaults of a config section (dotted for a nested one, e.g.
+    ``evaluation.retrieval``): what the workflow runs with when the config says nothing."""
+    path = Path(schema_path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: the config schema is absent; schema_defaults reads it from the repository "
+            "(poseembed installed editable from a clone)"
+        )
+    node = load_schema(path)
+    for key in section.split("."):
+        properties = node.get("properties", {})
+        if key not in properties:
+            raise ConfigError(f"{section}: no such config section (known: {sorted(properties)})")
+        node = properties[key]
+    defaults = _defaults(node, section)
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{section}: a config key, not a section")
+    return defaults
 
 
 def config_errors(config: dict, schema: dict) -> list[str]:

@@ -54,7 +54,7 @@ def person_crops(
     boxes: np.ndarray,
     size: int,
     margin: float,
-    context: float = 0.1,
+    context: float,
     border: int = cv2.BORDER_REPLICATE,
 ) -> np.ndarray:
     """(N, S, S, 3) uint8 crops, S = ``crop_side(size, margin)``; the centre ``size`` square
@@ -76,7 +76,7 @@ def still_crops(
     scales: np.ndarray,
     size: int,
     margin: float,
-    context: float = 0.1,
+    context: float,
 ) -> np.ndarray:
     """Crops of people in still images framed as ``person_crops`` frames a box: MPII's
     ``scale`` * 200 px (the person's height) with ``context``, around ``center``."""

@@ -43,7 +43,8 @@ def embed_crops(
     batch_size: int,
     device: torch.device,
     flip: bool = False,
-    amp: bool = True,
+    *,
+    amp: bool,
 ) -> np.ndarray:
     """(N, D) float32 embeddings of (N, S, S, 3) uint8 crops; ``flip`` mirrors them first."""
     fmt = torch.channels_last
@@ -66,9 +67,11 @@ Features = Callable[[np.ndarray, bool], np.ndarray]
 
 
 def network_features(
-    model: SiameseNet, input_size: int, batch_size: int, device: torch.device, amp: bool = True
+    model: SiameseNet, input_size: int, batch_size: int, device: torch.device, amp: bool
 ) -> Features:
-    return lambda crops, flip: embed_crops(model, crops, input_size, batch_size, device, flip, amp)
+    return lambda crops, flip: embed_crops(
+        model, crops, input_size, batch_size, device, flip, amp=amp
+    )
 
 
 def embed_videos(

@@ -34,9 +34,9 @@ class FrameSet:
 def extract_frames(
     video: str | os.PathLike,
     boxes_file: str | os.PathLike | None,
-    height: int = 0,
-    step: int = 1,
-    folder_fps: float = 25.0,
+    height: int,
+    step: int,
+    folder_fps: float,
 ) -> FrameSet:
     """Decode a video, keep every ``step``-th frame, resize to ``height`` (0 keeps the size)."""
     frames, fps = read_video(video, folder_fps)

@@ -1,4 +1,4 @@
-"""The 16 MPII joints: names, limbs and the left-right mirror permutation."""
+"""The 16 MPII joints: names, limbs, and their order and coordinates in a mirrored image."""
 
 from __future__ import annotations
 
@@ -43,3 +43,12 @@ LIMBS: tuple[tuple[int, int], ...] = (
 
 # Index i of a mirrored image holds joint FLIP_PERM[i] of the original (left <-> right).
 FLIP_PERM: np.ndarray = np.array([5, 4, 3, 2, 1, 0, 6, 7, 8, 9, 15, 14, 13, 12, 11, 10])
+
+
+def mirror_joints(joints: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Joints (N, 16, 2) and visibility (N, 16) of the horizontally mirrored images, up to a
+    translation: x is negated, not reflected about the image's centre, so centred poses stay
+    centred and distances that remove translation ignore it."""
+    out = joints[:, FLIP_PERM].copy()
+    out[..., 0] *= -1
+    return out, visible[:, FLIP_PERM]

@@ -28,10 +28,12 @@ CROSS_COLUMNS = ("category", "video", "frame", "other_video", "other_frame", "si
 
 @dataclass(frozen=True)
 class MiningSettings:
-    min_gap: int = 16
-    threshold: float = 0.9
-    window: int = 4
-    tile: int = 512
+    """The miner's keys of the config's ``mining`` section (``min_gap`` resolved to a number)."""
+
+    min_gap: int
+    threshold: float
+    window: int
+    tile: int
 
 
 def _mask_band(s: torch.Tensor, first_row: int, first_col: int, gap: int) -> None:

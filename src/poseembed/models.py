@@ -57,7 +57,7 @@ class SiameseNet(nn.Module):
     in the same 420 iterations. The spatial head keeps the concatenation: its label depends on
     which patch is the centre."""
 
-    def __init__(self, trunk: str = "small", embedding_dim: int = 128) -> None:
+    def __init__(self, trunk: str, embedding_dim: int) -> None:
         super().__init__()
         builders = {"small": _small_trunk, "alexnet": _alexnet_trunk, "resnet18": _resnet18_trunk}
         if trunk not in builders:

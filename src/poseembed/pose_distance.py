@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from poseembed.joints import FLIP_PERM, J
+from poseembed.joints import J, mirror_joints
 
 
 def normalise_poses(joints: np.ndarray, visible: np.ndarray) -> np.ndarray:
@@ -15,13 +15,6 @@ def normalise_poses(joints: np.ndarray, visible: np.ndarray) -> np.ndarray:
     sq = (centred**2).sum(-1)
     radius = np.sqrt((sq * vis).sum(1) / np.maximum(vis.sum(1), 1))
     return centred / np.maximum(radius, 1e-6)[:, None, None]
-
-
-def mirror_normalised(poses: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The normalised poses of the horizontally mirrored images."""
-    out = poses[:, FLIP_PERM].copy()
-    out[..., 0] *= -1
-    return out, visible[:, FLIP_PERM]
 
 
 def normalised_distances(
@@ -42,12 +35,12 @@ def pose_distances(
     The mean Euclidean distance over joints visible in both, after normalisation.
     """
     na, nb = normalise_poses(a, a_vis), normalise_poses(b, b_vis)
-    nbf, bvf = mirror_normalised(nb, b_vis)
+    nbf, bvf = mirror_joints(nb, b_vis)
     return normalised_distances(na, a_vis, nb, b_vis), normalised_distances(na, a_vis, nbf, bvf)
 
 
 def aligned_distances(
-    a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray, min_common: int = 4
+    a: np.ndarray, av: np.ndarray, b: np.ndarray, bv: np.ndarray, min_common: int
 ) -> np.ndarray:
     """Distances (A, B) between raw poses, each pair aligned on the joints visible in both:
     both centred on those joints' mean and divided by their RMS radius, then the root mean

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from poseembed.formats.cliquecnn import PostureLabels
-from poseembed.pose_distance import mirror_normalised, normalise_poses, normalised_distances
+from poseembed.joints import mirror_joints
+from poseembed.pose_distance import normalise_poses, normalised_distances
 
 MIN_VISIBLE = 12
 
@@ -25,7 +26,7 @@ def make_posture_labels(
 ) -> PostureLabels:
     """Labels over the frames of one category (indices into its frame list)."""
     poses = normalise_poses(joints, visible)
-    mirrored_poses, mirrored_vis = mirror_normalised(poses, visible)
+    mirrored_poses, mirrored_vis = mirror_joints(poses, visible)
     well_seen = np.flatnonzero(visible.sum(1) >= MIN_VISIBLE)
     candidates = rng.permutation(well_seen)
     anchors, pos, neg, pos_flip, neg_flip = [], [], [], [], []

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from poseembed.atomic import atomic_path
+from poseembed.config import strict_settings
 from poseembed.data.motions import CATEGORIES, MotionTrack, run_program
 from poseembed.data.posture_labels import make_posture_labels
 from poseembed.data.render import (
@@ -31,6 +32,7 @@ from poseembed.data.render import (
 from poseembed.data.skeleton import D, forward_kinematics, sample_actor
 from poseembed.formats.bbox import write_bb
 from poseembed.formats.cliquecnn import write_frame_list, write_labels
+from poseembed.formats.groundtruth import joint_columns, write_groundtruth, write_masks
 from poseembed.formats.mpii import PersonAnnotations, write_mpii_json
 from poseembed.joints import N_JOINTS
 
@@ -38,32 +40,49 @@ _DEPTH_M = 14.0
 _STILLS_STREAM = 1000
 
 
+def _tuples(params: dict) -> dict:
+    """Config keys with YAML lists (the ranges) as tuples, so that a spec stays hashable."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
 @dataclass(frozen=True)
 class SyntheticSpec:
-    """Every knob of the generator; the workflow fills it from ``config.yaml``'s ``synthetic``."""
+    """The generator's knobs of the videos: ``config.yaml``'s ``synthetic`` less the stills'."""
 
-    videos_per_category: int = 6
-    width: int = 160
-    height: int = 120
-    fps: float = 25.0
-    px_per_m: tuple[float, float] = (34.0, 44.0)
-    speed_scale: tuple[float, float] = (0.85, 1.2)
-    shake_px: tuple[float, float] = (0.0, 1.5)
-    noise_sigma: tuple[float, float] = (1.0, 5.0)
-    blur_prob: float = 0.4
-    lighting_amp: tuple[float, float] = (0.0, 0.2)
-    occluder_prob: float = 0.2
-    distractor_prob: float = 0.3
-    anchors_per_category: int = 12
-    positives_per_anchor: int = 6
-    negatives_per_anchor: int = 30
-    stills: int = 200
-    still_size: int = 128
+    videos_per_category: int
+    width: int
+    height: int
+    fps: float
+    px_per_m: tuple[float, float]
+    speed_scale: tuple[float, float]
+    shake_px: tuple[float, float]
+    noise_sigma: tuple[float, float]
+    blur_prob: float
+    lighting_amp: tuple[float, float]
+    occluder_prob: float
+    distractor_prob: float
+    anchors_per_category: int
+    positives_per_anchor: int
+    negatives_per_anchor: int
 
     @classmethod
     def from_params(cls, params: dict) -> SyntheticSpec:
-        """From the workflow's ``synthetic`` keys (YAML lists become tuples)."""
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+        """Strictly from the workflow's ``synthetic`` keys of the videos."""
+        return strict_settings(cls, _tuples(params), "config synthetic (videos)")
+
+
+@dataclass(frozen=True)
+class StillSpec:
+    """The generator's knobs of the held-out still images."""
+
+    stills: int
+    still_size: int
+    noise_sigma: tuple[float, float]
+
+    @classmethod
+    def from_params(cls, params: dict) -> StillSpec:
+        """Strictly from the workflow's ``synthetic`` keys of the stills."""
+        return strict_settings(cls, _tuples(params), "config synthetic (stills)")
 
 
 @dataclass
@@ -213,37 +232,9 @@ def groundtruth_table(video: RenderedVideo) -> pd.DataFrame:
         "camera_x": np.round(video.camera[:, 0], 3),
         "camera_y": np.round(video.camera[:, 1], 3),
         "yaw": np.round(video.yaw, 2),
+        **joint_columns(video.joints, video.visible),
     }
-    for k in range(N_JOINTS):
-        cols[f"j{k}_x"] = np.round(video.joints[:, k, 0], 2)
-        cols[f"j{k}_y"] = np.round(video.joints[:, k, 1], 2)
-        cols[f"j{k}_vis"] = video.visible[:, k]
     return pd.DataFrame(cols)
-
-
-def read_groundtruth(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The table, joints (N, 16, 2) and visibility (N, 16) of a ground-truth CSV."""
-    table = pd.read_csv(path)
-    xs = table[[f"j{k}_x" for k in range(N_JOINTS)]].to_numpy()
-    ys = table[[f"j{k}_y" for k in range(N_JOINTS)]].to_numpy()
-    vis = table[[f"j{k}_vis" for k in range(N_JOINTS)]].to_numpy().astype(np.uint8)
-    return table, np.stack([xs, ys], -1), vis
-
-
-def _write_table(path: Path, table: pd.DataFrame) -> None:
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
-
-
-def _write_masks(path: Path, masks: np.ndarray) -> None:
-    with atomic_path(path, suffix=".npz") as tmp:
-        np.savez_compressed(tmp, packed=np.packbits(masks, axis=-1), shape=np.array(masks.shape))
-
-
-def read_masks(path: str | os.PathLike) -> np.ndarray:
-    with np.load(path) as data:
-        shape = tuple(data["shape"])
-        return np.unpackbits(data["packed"], axis=-1, count=shape[-1]).astype(bool)
 
 
 def write_category(
@@ -266,8 +257,8 @@ def write_category(
         video = render_video(category, i, seed, spec)
         write_video_file(video_path, video.frames, spec.fps)
         write_bb(bb_path, np.arange(len(video.frames)), video.boxes)
-        _write_table(Path(gt_path), groundtruth_table(video))
-        _write_masks(Path(mask_path), video.masks)
+        write_groundtruth(gt_path, groundtruth_table(video))
+        write_masks(mask_path, video.masks)
         joints.append(video.joints)
         visible.append(video.visible)
         names.append(Path(video_path).stem)
@@ -287,7 +278,7 @@ def write_category(
 
 
 def render_still(
-    index: int, seed: int, spec: SyntheticSpec
+    index: int, seed: int, spec: StillSpec
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A single-person image of a held-out actor and background: image, joints, visible, box."""
     rng = np.random.default_rng([seed, _STILLS_STREAM, index])
@@ -316,7 +307,7 @@ def render_still(
 
 
 def write_stills(
-    annotations: str | os.PathLike, images: str | os.PathLike, seed: int, spec: SyntheticSpec
+    annotations: str | os.PathLike, images: str | os.PathLike, seed: int, spec: StillSpec
 ) -> None:
     """The held-out still-image set in the MPII JSON form; the JSON's image names are relative
     to ``images``. ``scale`` * 200 px is the person box's longer side, so that a still is

@@ -10,6 +10,8 @@ compare people of different videos only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from scipy.stats import spearmanr
 
@@ -18,6 +20,31 @@ from poseembed.pose_distance import pose_distances
 
 Poses = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Frame numbers (N,), joints (N, 16, 2) and visibility (N, 16) of one video."""
+
+Sample = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Embeddings (n, D), joints (n, 16, 2) and visibility (n, 16) of a video's sampled frames."""
+
+
+def sample_frames(
+    emb: Embeddings, poses: dict[tuple[str, str], Poses], per_video: int, rng: np.random.Generator
+) -> dict[tuple[str, str], Sample]:
+    """``per_video`` frames of each video (all of a shorter one), a seeded choice in time
+    order; the videos are drawn in sorted order."""
+    out = {}
+    for key in sorted(poses):
+        frames, joints, visible = poses[key]
+        pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
+        index, rows = emb.videos[key]
+        out[key] = (rows[rows_of(index, frames[pick], "/".join(key))], joints[pick], visible[pick])
+    return out
+
+
+def videos_by_category(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The sorted videos of each category, categories in sorted order."""
+    out: dict[str, list[str]] = {}
+    for category, video in sorted(keys):
+        out.setdefault(category, []).append(video)
+    return out
 
 
 def _rho(similarity: np.ndarray, distance: np.ndarray) -> float:
@@ -32,17 +59,10 @@ def pose_correlation(
 ) -> dict[str, float]:
     """Mean Spearman correlation within videos and across videos of one category, over all
     categories; ``per_video`` frames of each video, a seeded choice."""
-    rng = np.random.default_rng(seed)
+    samples = sample_frames(emb, poses, per_video, np.random.default_rng(seed))
     within, across = [], []
-    for category in sorted({c for c, _ in poses}):
-        videos = sorted(v for c, v in poses if c == category)
-        chosen = []
-        for video in videos:
-            frames, joints, visible = poses[(category, video)]
-            pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
-            index, rows = emb.videos[(category, video)]
-            e = rows[rows_of(index, frames[pick], f"{category}/{video}")]
-            chosen.append((e, joints[pick], visible[pick]))
+    for category, videos in videos_by_category(poses).items():
+        chosen = [samples[(category, video)] for video in videos]
         for a, (ea, ja, va) in enumerate(chosen):
             for b, (eb, jb, vb) in enumerate(chosen[a:], start=a):
                 direct, mirrored = pose_distances(ja, va, jb, vb)

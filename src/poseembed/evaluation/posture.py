@@ -9,13 +9,11 @@ category's AUC is the area under the mean curve. Avg. AUC is the mean over categ
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 from sklearn.metrics import auc, roc_curve
 
-from poseembed.formats.cliquecnn import PostureLabels, read_frame_list, read_labels
+from poseembed.formats.cliquecnn import PostureLabels
 from poseembed.formats.embeddings import Embeddings
 
 FPR_GRID = np.linspace(0.0, 1.0, 101)
@@ -33,35 +31,6 @@ def anchor_tpr(pos_scores: np.ndarray, neg_scores: np.ndarray) -> np.ndarray:
 def mean_curve_auc(tprs: np.ndarray) -> float:
     """Area under the mean of per-anchor curves (rows of ``tprs``)."""
     return float(auc(FPR_GRID, np.asarray(tprs).mean(axis=0)))
-
-
-def flipped_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> dict:
-    """Per video, the sorted frame numbers that the labels judge mirrored."""
-    out: dict[str, set[int]] = defaultdict(set)
-    for ids, flips in (
-        (labels.pos_ids, labels.pos_flipvals),
-        (labels.neg_ids, labels.neg_flipvals),
-    ):
-        for row, flip in zip(ids, flips, strict=True):
-            for i in row[flip.astype(bool)]:
-                video, frame = frame_list[i]
-                out[video].add(frame)
-    return {v: np.array(sorted(f), np.int64) for v, f in out.items()}
-
-
-def label_flips(
-    label_files: list[str], frame_lists: list[str], videos: dict[tuple[str, str], object]
-) -> dict[tuple[str, str], np.ndarray]:
-    """(category, video) -> the frames the label files judge mirrored, for ``videos``."""
-    category_of = {video: cat for cat, video in videos}
-    out = {}
-    for labels, frame_list in zip(label_files, frame_lists, strict=True):
-        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list))
-        for video, frames in flips.items():
-            if video not in category_of:
-                raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
-            out[(category_of[video], video)] = frames
-    return out
 
 
 def _rows(

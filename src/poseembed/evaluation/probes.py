@@ -35,8 +35,8 @@ from sklearn.metrics import r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from poseembed.evaluation.pose_correlation import Poses
-from poseembed.formats.embeddings import Embeddings, rows_of
+from poseembed.evaluation.pose_correlation import Poses, Sample, sample_frames, videos_by_category
+from poseembed.formats.embeddings import Embeddings
 from poseembed.pose_distance import pose_distances
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
@@ -53,23 +53,8 @@ def pose_descriptor(joints: np.ndarray, visible: np.ndarray) -> np.ndarray:
     return (centred / np.maximum(spread, 1e-6)[:, None, None]).reshape(len(joints), -1)
 
 
-def _sample(
-    emb: Embeddings, poses: dict[tuple[str, str], Poses], per_video: int, rng: np.random.Generator
-) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Embeddings, joints and visibility of ``per_video`` frames of each video, in time order."""
-    out = {}
-    for key in sorted(poses):
-        frames, joints, visible = poses[key]
-        pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
-        index, rows = emb.videos[key]
-        e = np.asarray(rows[rows_of(index, frames[pick], "/".join(key))], np.float64)
-        out[key] = (e, joints[pick], visible[pick])
-    return out
-
-
 def _pose_knn(
-    query: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    gallery: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    query: list[Sample], gallery: list[Sample]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per query frame: the pose distance of its nearest gallery frame, the mean over the
     gallery and the least one; NaN where it has no comparable gallery frame."""
@@ -89,10 +74,7 @@ def _pose_knn(
     return (np.where(has, nearest, nan), np.where(has, chance, nan), np.where(has, oracle, nan))
 
 
-def _linear_r2(
-    query: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    gallery: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-) -> float:
+def _linear_r2(query: list[Sample], gallery: list[Sample]) -> float:
     """R² on the query videos of a ridge map fitted on the gallery videos; fully visible
     poses only. NaN when either side has fewer than 2 such frames."""
 
@@ -136,10 +118,12 @@ def embedding_probes(
     (with chance) of one embedding; ``per_video`` frames of each video, a seeded choice, and a
     seeded query/gallery split of each category's videos (the same for every model)."""
     rng = np.random.default_rng(seed)
-    samples = _sample(emb, poses, per_video, rng)
+    samples = {
+        key: (np.asarray(e, np.float64), j, v)
+        for key, (e, j, v) in sample_frames(emb, poses, per_video, rng).items()
+    }
     knn, chance, oracle, r2 = [], [], [], []
-    for category in sorted({c for c, _ in poses}):
-        videos = sorted(v for c, v in poses if c == category)
+    for category, videos in videos_by_category(poses).items():
         if len(videos) < 2:
             continue
         order = rng.permutation(len(videos))

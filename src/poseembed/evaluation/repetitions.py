@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from poseembed.mining import estimated_counts, frame_groups
-from poseembed.tasks.temporal import TemporalRanges, negative_pairs
+from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
 
 def same_phase(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
@@ -74,16 +74,16 @@ def _negatives(
     gt: pd.DataFrame, mined: pd.DataFrame, tolerance: float, ranges: TemporalRanges
 ) -> dict[str, int]:
     frames = gt["frame"].to_numpy()
-    a, b = negative_pairs(np.zeros(len(gt), np.int64), frames, ranges)
-    wrong = same_phase(gt, a, b, tolerance)
+    video = np.zeros(len(gt), np.int64)
+    a, b = negative_pairs(video, frames, ranges)
     groups = frame_groups(mined).set_index("frame")["group"]
     g = groups.reindex(frames).fillna(-1).to_numpy(np.int64)
-    removed = (g[a] >= 0) & (g[a] == g[b])
+    ra, rb = removed_negatives(video, frames, ranges, g)
     return {
         "negatives": len(a),
-        "false_negatives": int(wrong.sum()),
-        "removed": int(removed.sum()),
-        "false_negatives_removed": int((removed & wrong).sum()),
+        "false_negatives": int(same_phase(gt, a, b, tolerance).sum()),
+        "removed": len(ra),
+        "false_negatives_removed": int(same_phase(gt, ra, rb, tolerance).sum()),
     }
 
 

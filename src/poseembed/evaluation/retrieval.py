@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from poseembed.joints import FLIP_PERM
+from poseembed.config import strict_settings
+from poseembed.joints import mirror_joints
 from poseembed.pose_distance import aligned_distances
 
 RANKINGS = ("model", "random", "oracle")
@@ -30,29 +31,37 @@ RANKINGS = ("model", "random", "oracle")
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    ks: tuple[int, ...] = (1, 5, 10)
-    relevant: int = 10
-    flip_invariant: bool = True
-    min_common_joints: int = 4
+    """The protocol's keys of the config's ``evaluation.retrieval`` (the choice of people,
+    ``max_people``, is the crops' business)."""
 
+    ks: tuple[int, ...]
+    relevant: int
+    flip_invariant: bool
+    min_common_joints: int
 
-def mirrored_joints(joints: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Joints of the mirrored images, up to a translation (which the distance ignores)."""
-    out = joints[:, FLIP_PERM].copy()
-    out[..., 0] *= -1
-    return out, visible[:, FLIP_PERM]
+    @classmethod
+    def from_params(cls, params: dict) -> RetrievalSettings:
+        """Strictly from the workflow's retrieval keys (the YAML list ``ks`` as a tuple)."""
+        keys = {k: tuple(v) if k == "ks" else v for k, v in params.items()}
+        return strict_settings(cls, keys, "config evaluation.retrieval")
 
 
 def ground_truth_distances(
-    joints: np.ndarray, visible: np.ndarray, queries: np.ndarray, s: RetrievalSettings
+    joints: np.ndarray,
+    visible: np.ndarray,
+    queries: np.ndarray,
+    flip_invariant: bool,
+    min_common_joints: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(Q, N) ground-truth distances of ``queries`` to everyone, inf for the query itself and
-    for pairs without enough common joints; and where the mirror image was the nearer."""
-    d = aligned_distances(joints[queries], visible[queries], joints, visible, s.min_common_joints)
+    for pairs with fewer than ``min_common_joints`` visible in both; and where the mirror image
+    was the nearer (only with ``flip_invariant``)."""
+    q_joints, q_visible = joints[queries], visible[queries]
+    d = aligned_distances(q_joints, q_visible, joints, visible, min_common_joints)
     mirror = np.zeros(d.shape, bool)
-    if s.flip_invariant:
-        mj, mv = mirrored_joints(joints, visible)
-        dm = aligned_distances(joints[queries], visible[queries], mj, mv, s.min_common_joints)
+    if flip_invariant:
+        mj, mv = mirror_joints(joints, visible)
+        dm = aligned_distances(q_joints, q_visible, mj, mv, min_common_joints)
         mirror = dm < d
         d = np.minimum(d, dm)
     d[np.arange(len(queries)), queries] = np.inf
@@ -108,7 +117,7 @@ def retrieval_metrics(
     used = 0
     # Blocks of queries keep each (Q, N) array within 32 MB.
     for q in _blocks(n, max(1, 2**22 // max(n, 1))):
-        d, _ = ground_truth_distances(joints, visible, q, s)
+        d, _ = ground_truth_distances(joints, visible, q, s.flip_invariant, s.min_common_joints)
         valid = np.isfinite(d)
         keep = valid.sum(1) >= kmax
         if not keep.any():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -38,12 +38,15 @@ _DIS = {
 
 @dataclass(frozen=True)
 class FlowSettings:
-    backend: str = "torch_tvl1"
-    device: str = "auto"
-    batch_size: int = 16
-    tvl1: TVL1Params = field(default_factory=TVL1Params)
-    raft_weights: str | None = None
-    threads: int = 0
+    """The config's ``flow`` keys of the backend (``tvl1`` nested) and the job's CPU threads
+    (0 leaves torch's own count)."""
+
+    backend: str
+    device: str
+    batch_size: int
+    tvl1: TVL1Params
+    raft_weights: str | None
+    threads: int
 
 
 def resolve_backend(settings: FlowSettings) -> str:

@@ -16,14 +16,15 @@ from scipy.ndimage import median_filter, uniform_filter1d
 @dataclass(frozen=True)
 class MotionBoxParams:
     """Thresholds in pixels of residual motion; ``border`` is a band (fraction of the frame)
-    ignored because content revealed there by a pan has no true match."""
+    ignored because content revealed there by a pan has no true match. The config's
+    ``flow.motion_boxes`` keys, every one given."""
 
-    threshold_px: float = 1.0
-    relative: float = 2.0
-    border: float = 0.05
-    min_area: float = 0.002
-    smooth_frames: int = 5
-    pad: float = 0.05
+    threshold_px: float
+    relative: float
+    border: float
+    min_area: float
+    smooth_frames: int
+    pad: float
 
 
 def foreground_masks(flow: np.ndarray, camera: np.ndarray, p: MotionBoxParams) -> np.ndarray:

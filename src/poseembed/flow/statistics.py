@@ -49,7 +49,7 @@ def camera_motion(flow: np.ndarray, boxes: np.ndarray | None) -> np.ndarray:
         return np.nan_to_num(np.nanmedian(masked, axis=1))
 
 
-def flow_statistics(flow: np.ndarray, boxes: np.ndarray, eps: float = 0.05) -> FlowStatistics:
+def flow_statistics(flow: np.ndarray, boxes: np.ndarray, eps: float) -> FlowStatistics:
     """fg, bg, ratio and camera motion of flows (N, H, W, 2) with the boxes of their first
     frames."""
     fg, bg, ratio = magnitude_statistics(np.linalg.norm(flow, axis=-1), boxes, eps)

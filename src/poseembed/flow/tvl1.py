@@ -15,6 +15,11 @@ import torch.nn.functional as F
 
 from poseembed.flow.tvl1_params import TVL1Params
 
+# Fixed parts of the method, not settings: the pyramid stops before its shorter side falls
+# below _MIN_SIDE pixels; the ROF split of the texture input runs _TEXTURE_ITERATIONS steps.
+_MIN_SIDE = 16
+_TEXTURE_ITERATIONS = 30
+
 
 def _grad_forward(u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     gx = torch.zeros_like(u)
@@ -125,7 +130,7 @@ def _solve_level(
 
 def _pyramid(img: torch.Tensor, p: TVL1Params) -> list[torch.Tensor]:
     levels = [img]
-    while min(levels[-1].shape[-2:]) * p.scale_factor >= p.min_size:
+    while min(levels[-1].shape[-2:]) * p.scale_factor >= _MIN_SIDE:
         h, w = levels[-1].shape[-2:]
         size = (max(1, round(h * p.scale_factor)), max(1, round(w * p.scale_factor)))
         levels.append(
@@ -137,15 +142,14 @@ def _pyramid(img: torch.Tensor, p: TVL1Params) -> list[torch.Tensor]:
 
 
 @torch.no_grad()
-def tvl1_flow(i0: torch.Tensor, i1: torch.Tensor, params: TVL1Params | None = None) -> torch.Tensor:
+def tvl1_flow(i0: torch.Tensor, i1: torch.Tensor, p: TVL1Params) -> torch.Tensor:
     """Flow (B, 2, H, W) from grey images (B, 1, H, W) in [0, 255]: ``i0(x) ~ i1(x + flow(x))``."""
-    p = params or TVL1Params()
     if i0.shape != i1.shape:
         raise ValueError(
             f"tvl1_flow: frames of different sizes {tuple(i0.shape)} and {tuple(i1.shape)}"
         )
     if p.texture_alpha > 0:
-        both = structure_texture(torch.cat([i0, i1]), p.texture_alpha, p.texture_iterations)
+        both = structure_texture(torch.cat([i0, i1]), p.texture_alpha, _TEXTURE_ITERATIONS)
         i0, i1 = both[: len(i0)], both[len(i0) :]
     pyr0, pyr1 = _pyramid(i0, p), _pyramid(i1, p)
     flow = torch.zeros(i0.shape[0], 2, *pyr0[-1].shape[-2:], device=i0.device, dtype=i0.dtype)

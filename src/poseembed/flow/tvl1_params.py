@@ -9,16 +9,15 @@ from dataclasses import dataclass
 class TVL1Params:
     """``lam`` weighs the data term (images in [0, 255]); ``theta`` couples u and v; ``tau`` is
     the dual step; ``epsilon`` stops a warp's iterations early (0: never); ``texture_alpha`` > 0
-    matches the texture parts of the images (Wedel et al.), robust to lighting changes."""
+    matches the texture parts of the images (Wedel et al.), robust to lighting changes. The
+    config's ``flow.tvl1`` keys, every one given."""
 
-    lam: float = 0.15
-    theta: float = 0.3
-    tau: float = 0.25
-    scale_factor: float = 0.7
-    min_size: int = 16
-    warps: int = 3
-    iterations: int = 30
-    epsilon: float = 0.01
-    median: int = 5
-    texture_alpha: float = 0.0
-    texture_iterations: int = 30
+    lam: float
+    theta: float
+    tau: float
+    scale_factor: float
+    warps: int
+    iterations: int
+    epsilon: float
+    median: int
+    texture_alpha: float

@@ -60,15 +60,14 @@ def analyse_video(
     frames: np.ndarray,
     boxes: np.ndarray,
     settings: FlowSettings,
-    eps: float = 0.05,
-    box_params: MotionBoxParams | None = None,
-    inspect_side: int = 32,
+    eps: float,
+    box_params: MotionBoxParams,
+    inspect_side: int,
 ) -> VideoFlow:
     """Flow statistics of a video's frames (N, H, W, 3) with its boxes (N, 4; NaN if none)."""
     n, h, w = frames.shape[:3]
     if n < 2:
         raise ValueError(f"optical flow needs at least 2 frames, got {n}")
-    box_params = box_params or MotionBoxParams()
     settings = FlowSettings(**{**settings.__dict__, "backend": resolve_backend(settings)})
     annotated = bool(np.isfinite(boxes).all())
     magnitude = np.empty((n - 1, h, w), np.float16)

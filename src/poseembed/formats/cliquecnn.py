@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,3 +82,32 @@ def write_labels(path: str | os.PathLike, labels: PostureLabels) -> None:
         f["anchors"] = labels.anchors.astype(np.int32)
         for key in ("pos_ids", "neg_ids", "pos_flipvals", "neg_flipvals"):
             f[key] = np.stack(getattr(labels, key)).astype(np.int32)
+
+
+def flipped_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> dict:
+    """Per video, the sorted frame numbers that the labels judge mirrored."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for ids, flips in (
+        (labels.pos_ids, labels.pos_flipvals),
+        (labels.neg_ids, labels.neg_flipvals),
+    ):
+        for row, flip in zip(ids, flips, strict=True):
+            for i in row[flip.astype(bool)]:
+                video, frame = frame_list[i]
+                out[video].add(frame)
+    return {v: np.array(sorted(f), np.int64) for v, f in out.items()}
+
+
+def label_flips(
+    label_files: list[str], frame_lists: list[str], videos: dict[tuple[str, str], object]
+) -> dict[tuple[str, str], np.ndarray]:
+    """(category, video) -> the frames the label files judge mirrored, for ``videos``."""
+    category_of = {video: cat for cat, video in videos}
+    out = {}
+    for labels, frame_list in zip(label_files, frame_lists, strict=True):
+        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list))
+        for video, frames in flips.items():
+            if video not in category_of:
+                raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
+            out[(category_of[video], video)] = frames
+    return out

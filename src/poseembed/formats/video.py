@@ -58,8 +58,9 @@ def _read_folder(path: Path, fps: float) -> tuple[list[np.ndarray], float]:
     return frames, fps
 
 
-def read_video(path: str | os.PathLike, folder_fps: float = 25.0) -> tuple[list[np.ndarray], float]:
-    """All frames (BGR uint8) and the frame rate; a clear error names the file when it fails."""
+def read_video(path: str | os.PathLike, folder_fps: float) -> tuple[list[np.ndarray], float]:
+    """All frames (BGR uint8) and the frame rate (``folder_fps`` for a folder of frame images);
+    a clear error names the file when it fails."""
     path = Path(path)
     if not path.exists():
         raise VideoReadError(f"{path}: no such video file or frame folder")

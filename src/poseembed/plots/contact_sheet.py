@@ -9,7 +9,7 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-from poseembed.data.synthetic import read_groundtruth
+from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.frames import load_frames
 from poseembed.plots import save_figure
 from poseembed.plots.skeleton_overlay import draw_skeleton

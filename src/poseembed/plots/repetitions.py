@@ -41,8 +41,8 @@ def repetition_figure(
     index: np.ndarray,
     title: str,
     path: str | os.PathLike,
-    rows: int = 6,
-    columns: int = 6,
+    rows: int,
+    columns: int,
 ) -> None:
     """``crops``: the video's person crops (BGR), ``index`` their source frame numbers."""
     chosen = figure_rows(repetitions, rows, columns)

@@ -11,7 +11,6 @@ import numpy as np
 
 from poseembed.embedding import centre_crop
 from poseembed.evaluation.retrieval import (
-    RetrievalSettings,
     ground_truth_distances,
     ranked,
     similarities,
@@ -34,7 +33,8 @@ def retrieval_figure(
     rankers: dict[str, Embedded],
     queries: list[int],
     neighbours: int,
-    settings: RetrievalSettings,
+    flip_invariant: bool,
+    min_common_joints: int,
     path: str | os.PathLike,
 ) -> None:
     """Per query, a row of its ``neighbours`` nearest by ground truth, then one row per entry
@@ -48,10 +48,12 @@ def retrieval_figure(
         )
     q = np.asarray(queries, np.int64)
     images = centre_crop(np.asarray(crops), input_size)
-    truth, truth_mirror = ground_truth_distances(joints, visible, q, settings)
+    truth, truth_mirror = ground_truth_distances(
+        joints, visible, q, flip_invariant, min_common_joints
+    )
     rows: list[tuple[str, np.ndarray, np.ndarray]] = [("ground truth", truth, truth_mirror)]
     for name, (emb, mirrored) in rankers.items():
-        sim, mirror = similarities(emb, mirrored, q, settings.flip_invariant)
+        sim, mirror = similarities(emb, mirrored, q, flip_invariant)
         rows.append((name, np.where(np.isfinite(truth), sim, -np.inf), mirror))
     n_rows, n_cols = len(queries) * len(rows), neighbours + 1
     fig, axes = plt.subplots(

@@ -18,8 +18,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class TemporalRanges:
-    tau_pos: int = 4
-    tau_neg: tuple[int, int] = (8, 16)
+    """The config's ``training.tau_pos`` and ``training.tau_neg``."""
+
+    tau_pos: int
+    tau_neg: tuple[int, int]
 
     def __post_init__(self) -> None:
         lo, hi = self.tau_neg
@@ -37,6 +39,11 @@ class TemporalPairs:
     anchor: np.ndarray
     other: np.ndarray
     label: np.ndarray
+
+
+def _one_group(group: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether rows ``a`` and ``b`` lie in one repetition group (-1 is none)."""
+    return (group[a] >= 0) & (group[a] == group[b])
 
 
 def _draw(
@@ -63,7 +70,7 @@ def _draw(
         pos = np.clip(np.searchsorted(keys, target), 0, len(keys) - 1)
         ok = (keys[pos] == target) & (frame[a] + dt >= 0)
         if group is not None:
-            ok &= (group[a] < 0) | (group[a] != group[pos])
+            ok &= ~_one_group(group, a, pos)
         anchors.append(a[ok])
         partners.append(pos[ok])
         found += int(ok.sum())
@@ -165,6 +172,5 @@ def removed_negatives(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The negative pairs that mined repetitions take out: both frames in one group."""
     a, b = negative_pairs(video, frame, ranges)
-    group = np.asarray(group, np.int64)
-    same = (group[a] >= 0) & (group[a] == group[b])
+    same = _one_group(np.asarray(group, np.int64), a, b)
     return a[same], b[same]

@@ -1,0 +1,61 @@
+"""The config schema as the one home of defaults, and settings built strictly from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pytest
+import yaml
+
+from poseembed.config import ConfigError, schema_defaults, strict_settings
+from poseembed.flow.backends import FlowSettings
+from poseembed.flow.motion_boxes import MotionBoxParams
+from poseembed.flow.tvl1_params import TVL1Params
+
+
+@dataclass(frozen=True)
+class _Settings:
+    lam: float
+    warps: int
+
+
+def test_defaults_of_a_section_resolve_nested_objects():
+    flow = schema_defaults("flow")
+    assert flow["backend"] == "auto" and flow["tvl1"]["warps"] == 3
+    assert flow["motion_boxes"]["smooth_frames"] == 5
+    assert schema_defaults("flow.tvl1") == flow["tvl1"]
+    assert schema_defaults("evaluation.retrieval")["ks"] == [1, 5, 10]
+
+
+def test_defaults_of_an_unknown_section_or_a_key_raise_naming_it(tmp_path):
+    with pytest.raises(ConfigError, match=r"flow\.tvl2: no such config section"):
+        schema_defaults("flow.tvl2")
+    with pytest.raises(ConfigError, match=r"seed: a config key, not a section"):
+        schema_defaults("seed")
+    with pytest.raises(FileNotFoundError, match="config schema is absent"):
+        schema_defaults("flow", tmp_path / "none.yaml")
+
+
+def test_a_key_without_a_default_is_named(tmp_path):
+    schema = {"properties": {"a": {"type": "object", "properties": {"b": {"type": "integer"}}}}}
+    path = tmp_path / "schema.yaml"
+    path.write_text(yaml.safe_dump(schema))
+    with pytest.raises(ConfigError, match=r"a\.b: the schema gives no default"):
+        schema_defaults("a", path)
+
+
+def test_strict_settings_name_missing_and_unknown_keys():
+    assert strict_settings(_Settings, {"lam": 0.1, "warps": 2}, "flow.tvl1") == _Settings(0.1, 2)
+    with pytest.raises(ConfigError, match=r"tvl1: missing keys \['warps'\], unknown keys \[\]"):
+        strict_settings(_Settings, {"lam": 0.1}, "flow.tvl1")
+    with pytest.raises(ConfigError, match=r"missing keys \[\], unknown keys \['warp'\]"):
+        strict_settings(_Settings, {"lam": 0.1, "warps": 2, "warp": 2}, "flow.tvl1")
+
+
+def test_the_flow_settings_take_exactly_the_flow_sections_keys():
+    """As scripts/optical_flow.py builds them: eps and inspect_side are the analysis's."""
+    flow = schema_defaults("flow")
+    strict_settings(TVL1Params, flow.pop("tvl1"), "config flow.tvl1")
+    strict_settings(MotionBoxParams, flow.pop("motion_boxes"), "config flow.motion_boxes")
+    backend = set(flow) - {"eps", "inspect_side"}
+    assert backend | {"tvl1", "threads"} == {f.name for f in fields(FlowSettings)}
