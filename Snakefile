@@ -12,6 +12,7 @@ include: "workflow/rules/frames.smk"
 include: "workflow/rules/flow.smk"
 include: "workflow/rules/curriculum.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/embed.smk"
 include: "workflow/rules/mining.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/stills.smk"
@@ -23,4 +24,4 @@ include: "workflow/rules/render.smk"
 rule all:
     """Everything the configured run produces."""
     input:
-        all_targets(),
+        PLAN.targets(),

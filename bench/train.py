@@ -14,6 +14,7 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,13 @@ import torch.nn.functional as F
 from poseembed.crops import crop_side, save_crops
 from poseembed.device import resolve_device
 from poseembed.embedding import embed_crops
-from poseembed.training import TrainSettings, initial_model, train_stage
+from poseembed.training import (
+    StagePaths,
+    TrainSettings,
+    default_settings,
+    initial_model,
+    train_stage,
+)
 
 
 def _sync(device: torch.device) -> None:
@@ -46,16 +53,19 @@ def pipeline_pairs_per_s(s: TrainSettings, paths: dict[str, str], frames: int, r
         {"video": np.repeat(list(paths), frames), "frame": np.tile(np.arange(frames), len(paths))}
     )
     empty = table.iloc[:0]
-    warm = TrainSettings(**{**s.__dict__, "iterations": 3})
-    train_stage(table, empty, paths, warm, 1, None, root / "w.ckpt", root / "w.pt", root / "w.csv")
+    warm = replace(s, iterations=3)
+    out = {
+        x: StagePaths(None, root / f"{x}.ckpt", root / f"{x}.pt", root / f"{x}.csv") for x in "ws"
+    }
+    train_stage(table, empty, paths, {}, warm, 1, out["w"])
     start = time.perf_counter()
-    train_stage(table, empty, paths, s, 1, None, root / "s.ckpt", root / "s.pt", root / "s.csv")
+    train_stage(table, empty, paths, {}, s, 1, out["s"])
     return s.iterations * s.batch_size * 2 / (time.perf_counter() - start)
 
 
 def bare_pairs_per_s(s: TrainSettings, device: torch.device) -> float:
     """Both tasks' inputs have the network's input size (spatial patches are resized to it)."""
-    model = initial_model(s).to(device)
+    model = initial_model(s.trunk, s.embedding_dim, s.seed).to(device)
     fmt = torch.channels_last
     model = model.to(memory_format=fmt)
     opt = torch.optim.AdamW(model.parameters(), lr=s.lr)
@@ -89,11 +99,15 @@ def bare_pairs_per_s(s: TrainSettings, device: torch.device) -> float:
 def embed_rates(
     s: TrainSettings, crops: np.ndarray, batch: int, device: torch.device
 ) -> tuple[float, float]:
-    model = initial_model(s).to(device, memory_format=torch.channels_last).eval()
-    embed_crops(model, crops[:batch], s.input_size, batch, device)
+    model = (
+        initial_model(s.trunk, s.embedding_dim, s.seed)
+        .to(device, memory_format=torch.channels_last)
+        .eval()
+    )
+    embed_crops(model, crops[:batch], s.input_size, batch, device, amp=s.amp)
     _sync(device)
     start = time.perf_counter()
-    embed_crops(model, crops, s.input_size, batch, device)
+    embed_crops(model, crops, s.input_size, batch, device, amp=s.amp)
     _sync(device)
     ours = len(crops) / (time.perf_counter() - start)
     x = torch.randn(batch, 3, s.input_size, s.input_size, device=device)
@@ -123,9 +137,10 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     side = crop_side(args.size, 0.15)
-    s = TrainSettings(
+    s = default_settings(
+        args.size,
         trunk=args.trunk,
-        input_size=args.size,
+        background="keep",
         batch_size=args.batch,
         iterations=args.iterations,
         device=str(device),

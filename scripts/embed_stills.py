@@ -2,6 +2,7 @@
 
 import torch
 
+from poseembed.config import strict_settings
 from poseembed.crops import load_crops
 from poseembed.device import resolve_device
 from poseembed.features import FeatureSettings, model_features
@@ -11,12 +12,13 @@ from poseembed.person_masks import MaskedCrops
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-model = snakemake.wildcards.model
+model = snakemake.params.model
 features = model_features(
     model,
     snakemake.input.get("weights"),
-    FeatureSettings(**snakemake.params.features),
+    strict_settings(FeatureSettings, snakemake.params.features, "embedding settings"),
     resolve_device(snakemake.params.device),
+    masked=bool(snakemake.input.masks),
 )
 crops = load_crops(snakemake.input.crops)
 if snakemake.input.masks:

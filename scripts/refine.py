@@ -9,7 +9,7 @@ from poseembed.curriculum import load_samples, split_stage
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
 from poseembed.mining import artifact_rows, cross_video_rows, row_groups
-from poseembed.training import refine_settings, train_stage
+from poseembed.training import Refinement, StagePaths, refine_settings, train_stage
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -39,7 +39,7 @@ cross = cross_video_rows(videos, frames, cross)
 log.info(
     "refining %s: %d training frames, %d of them in %d repetition groups; %d cross-video "
     "pairs (share %s of the positives); %s",
-    snakemake.wildcards.mined,
+    snakemake.wildcards.model,
     len(train),
     int((group >= 0).sum()),
     len(set(group[group >= 0].tolist())),
@@ -51,16 +51,15 @@ metrics = train_stage(
     train,
     heldout,
     {Path(p).stem: p for p in snakemake.input.crops},
+    {Path(m).stem: m for m in snakemake.input.masks},
     settings,
     stage,
-    snakemake.input.init,
-    snakemake.params.state,
-    snakemake.output.weights,
-    snakemake.output.metrics,
-    mask_paths={Path(m).stem: m for m in snakemake.input.masks},
-    group=group,
-    mined_share=mining["positive_share"],
-    cross=cross,
-    cross_share=mining["cross_video_share"],
+    StagePaths(
+        snakemake.input.init,
+        snakemake.params.state,
+        snakemake.output.weights,
+        snakemake.output.metrics,
+    ),
+    Refinement(group, mining["positive_share"], cross, mining["cross_video_share"]),
 )
 log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

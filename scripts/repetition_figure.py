@@ -17,7 +17,7 @@ repetition_figure(
     mine,
     load_crops(snakemake.input.crops),
     index,
-    f"{video} ({snakemake.wildcards.mined})",
+    f"{video} ({snakemake.wildcards.model})",
     snakemake.output.figure,
     snakemake.params.rows,
     snakemake.params.columns,

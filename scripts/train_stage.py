@@ -6,7 +6,7 @@ import torch
 
 from poseembed.curriculum import load_samples, split_stage
 from poseembed.logs import setup_job_logging
-from poseembed.training import settings_of, train_stage
+from poseembed.training import StagePaths, settings_of, train_stage
 
 log = setup_job_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
@@ -33,12 +33,14 @@ metrics = train_stage(
     train,
     heldout,
     {Path(p).stem: p for p in snakemake.input.crops},
+    {Path(m).stem: m for m in snakemake.input.masks},
     settings,
     stage,
-    snakemake.input.init or None,
-    snakemake.params.state,
-    snakemake.output.weights,
-    snakemake.output.metrics,
-    mask_paths={Path(m).stem: m for m in snakemake.input.masks},
+    StagePaths(
+        snakemake.input.init or None,
+        snakemake.params.state,
+        snakemake.output.weights,
+        snakemake.output.metrics,
+    ),
 )
 log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

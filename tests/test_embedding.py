@@ -9,15 +9,16 @@ import torch
 from poseembed.crops import save_crops
 from poseembed.embedding import embed_crops, embed_videos, load_model, network_features
 from poseembed.formats.embeddings import load_embeddings, save_embeddings
-from poseembed.training import TrainSettings, initial_model, save_weights
+from poseembed.training import initial_model, save_weights
 
+# Mixed precision is CUDA's: on the CPU amp changes nothing.
 CPU = torch.device("cpu")
 
 
 @pytest.fixture
 def network(tmp_path):
-    s = TrainSettings(embedding_dim=8, input_size=32)
-    save_weights(tmp_path / "w.pt", initial_model(s), s, stage=0)
+    settings = {"trunk": "small", "embedding_dim": 8, "input_size": 32, "background": "keep"}
+    save_weights(tmp_path / "w.pt", initial_model("small", 8, seed=0), settings, stage=0)
     return load_model(tmp_path / "w.pt", CPU)
 
 
@@ -32,8 +33,8 @@ def video(tmp_path):
 def test_rows_are_unit_and_do_not_depend_on_the_batch_size(network, video):
     model, settings = network
     crops, _, _ = video
-    a = embed_crops(model, crops, settings["input_size"], 3, CPU)
-    b = embed_crops(model, crops, settings["input_size"], 100, CPU)
+    a = embed_crops(model, crops, settings["input_size"], 3, CPU, amp=False)
+    b = embed_crops(model, crops, settings["input_size"], 100, CPU, amp=False)
     assert a.shape == (7, 8) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     np.testing.assert_allclose(a, b, atol=1e-5)
 
@@ -42,13 +43,13 @@ def test_mirrored_frames_and_lookup_by_source_frame_number(network, video, tmp_p
     model, _ = network
     crops, crops_path, frames_path = video
     emb = embed_videos(
-        network_features(model, 32, 4, CPU),
+        network_features(model, 32, 4, CPU, False),
         {("c", "v"): (crops_path, frames_path)},
         {("c", "v"): np.array([4])},
     )
     save_embeddings(tmp_path / "e.h5", emb)
     back = load_embeddings(tmp_path / "e.h5")
-    mirrored = embed_crops(model, crops[2:3, :, ::-1], 32, 4, CPU)
+    mirrored = embed_crops(model, crops[2:3, :, ::-1], 32, 4, CPU, amp=False)
     rows = back.of("c", "v", np.array([4, 4, 12]), np.array([False, True, False]))
     np.testing.assert_allclose(rows[0], emb.videos[("c", "v")][1][2], atol=1e-6)
     np.testing.assert_allclose(rows[1], mirrored[0], atol=1e-5)
@@ -62,7 +63,7 @@ def test_labelled_frames_outside_the_extracted_ones_are_named(network, video):
     _, crops_path, frames_path = video
     with pytest.raises(ValueError, match=r"frames\.step"):
         embed_videos(
-            network_features(model, 32, 4, CPU),
+            network_features(model, 32, 4, CPU, False),
             {("c", "v"): (crops_path, frames_path)},
             {("c", "v"): np.array([3])},
         )

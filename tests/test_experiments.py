@@ -83,7 +83,7 @@ def test_without_a_curriculum_one_stage_gets_every_iteration(config):
     assert final_stage(sig["no_curriculum"]["training"], 7) == 1
     assert final_stage(sig["full"]["training"], 7) == 7
     only = settings_of(sig["spatial_only"], 64, 7)
-    assert only.temporal_weight == 0 and only.tau_neg == (8, 16)
+    assert only.temporal_weight == 0 and only.tau_neg is None
 
 
 def test_mining_separates_models_that_share_their_stages(config):

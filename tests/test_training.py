@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -11,10 +12,11 @@ import torch
 
 from poseembed.crops import person_crops, save_crops
 from poseembed.frames import extract_frames
-from poseembed.training import TrainSettings, train_stage
+from poseembed.training import StagePaths, default_settings, train_stage
+from tests.conftest import CROPS, FRAMES
 
-TINY = TrainSettings(
-    input_size=32,
+TINY = default_settings(
+    32,
     embedding_dim=16,
     iterations=12,
     batch_size=8,
@@ -22,6 +24,9 @@ TINY = TrainSettings(
     eval_every=6,
     eval_pairs=16,
     device="cpu",
+    background="keep",
+    warmup=0,
+    grey_prob=0.0,
 )
 
 
@@ -32,9 +37,12 @@ def crop_tables(long_jump, tmp_path_factory):
     for name, video, bb in zip(
         long_jump["names"], long_jump["videos"], long_jump["boxes"], strict=True
     ):
-        fs = extract_frames(video, bb)
+        fs = extract_frames(video, bb, **FRAMES)
         paths[name] = str(root / f"{name}.npy")
-        save_crops(paths[name], person_crops(fs.frames, fs.boxes, size=32, margin=0.125))
+        save_crops(
+            paths[name],
+            person_crops(fs.frames, fs.boxes, size=32, margin=0.125, context=CROPS["context"]),
+        )
         tables.append(pd.DataFrame({"video": name, "frame": np.arange(len(fs))}))
     return paths, pd.concat(tables[:2]), tables[2]
 
@@ -49,17 +57,11 @@ def _weights(path):
 
 def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
     paths, train, held = crop_tables
-    full = train_stage(
-        train,
-        held,
-        paths,
-        TINY,
-        1,
-        None,
-        tmp_path / "a.ckpt",
-        tmp_path / "a.pt",
-        tmp_path / "a.csv",
+    paths_a, paths_b = (
+        StagePaths(None, tmp_path / f"{x}.ckpt", tmp_path / f"{x}.pt", tmp_path / f"{x}.csv")
+        for x in "ab"
     )
+    full = train_stage(train, held, paths, {}, TINY, 1, paths_a)
     assert list(full["iteration"]) == list(range(1, 13))
     assert {"temporal_loss", "spatial_loss", "heldout_temporal_acc"} <= set(full.columns)
     assert not (tmp_path / "a.ckpt").exists()
@@ -69,30 +71,9 @@ def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        train_stage(
-            train,
-            held,
-            paths,
-            TINY,
-            1,
-            None,
-            tmp_path / "b.ckpt",
-            tmp_path / "b.pt",
-            tmp_path / "b.csv",
-            on_iteration=kill,
-        )
+        train_stage(train, held, paths, {}, TINY, 1, paths_b, on_iteration=kill)
     assert (tmp_path / "b.ckpt").exists() and not (tmp_path / "b.pt").exists()
-    resumed = train_stage(
-        train,
-        held,
-        paths,
-        TINY,
-        1,
-        None,
-        tmp_path / "b.ckpt",
-        tmp_path / "b.pt",
-        tmp_path / "b.csv",
-    )
+    resumed = train_stage(train, held, paths, {}, TINY, 1, paths_b)
     a, b = _weights(tmp_path / "a.pt"), _weights(tmp_path / "b.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
     pd.testing.assert_frame_equal(full, resumed)
@@ -100,38 +81,13 @@ def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
 
 def test_next_stage_starts_from_the_previous_weights(crop_tables, tmp_path):
     paths, train, held = crop_tables
-    one = TrainSettings(
-        **{
-            **TINY.__dict__,
-            "iterations": 1,
-            "lr": 0.0,
-            "weight_decay": 0.0,
-            "momentum": 0.0,
-            "spatial_weight": 0.0,
-        }
+    one = replace(TINY, iterations=1, lr=0.0, weight_decay=0.0, momentum=0.0, spatial_weight=0.0)
+    first = StagePaths(None, tmp_path / "s.ckpt", tmp_path / "s1.pt", tmp_path / "s1.csv")
+    train_stage(train, held, paths, {}, one, 1, first)
+    second = StagePaths(
+        tmp_path / "s1.pt", tmp_path / "s.ckpt", tmp_path / "s2.pt", tmp_path / "s2.csv"
     )
-    train_stage(
-        train,
-        held,
-        paths,
-        one,
-        1,
-        None,
-        tmp_path / "s.ckpt",
-        tmp_path / "s1.pt",
-        tmp_path / "s1.csv",
-    )
-    train_stage(
-        train,
-        held,
-        paths,
-        one,
-        2,
-        tmp_path / "s1.pt",
-        tmp_path / "s.ckpt",
-        tmp_path / "s2.pt",
-        tmp_path / "s2.csv",
-    )
+    train_stage(train, held, paths, {}, one, 2, second)
     w1, w2 = _weights(tmp_path / "s1.pt"), _weights(tmp_path / "s2.pt")
     # With a zero learning rate only BatchNorm's running statistics may move.
     assert all(
@@ -141,17 +97,9 @@ def test_next_stage_starts_from_the_previous_weights(crop_tables, tmp_path):
 
 def test_one_learning_rate_schedule_spans_the_curriculum():
     from poseembed.experiments import final_stage
-    from poseembed.training import lr_factor, settings_of
+    from poseembed.training import default_signature, lr_factor, settings_of
 
-    signature = {
-        "model": {"trunk": "small", "embedding_dim": 8},
-        "training": {
-            "curriculum": True,
-            "iterations": 10,
-            "lr_schedule": "cosine",
-            "warmup": 5,
-        },
-    }
+    signature = default_signature(curriculum=True, iterations=10, lr_schedule="cosine", warmup=5)
     stages = [settings_of(signature, 32, 3, k) for k in (1, 2, 3)]
     assert final_stage(signature["training"], 3) == 3
     factors = [lr_factor(s, it) for s in stages for it in range(s.iterations)]
@@ -167,4 +115,4 @@ def test_one_learning_rate_schedule_spans_the_curriculum():
     )
     assert lr_factor(per_stage, 0) == 1.0
     with pytest.raises(ValueError, match="training.lr_schedule"):
-        lr_factor(TrainSettings(lr_schedule="step"), 0)
+        lr_factor(replace(TINY, lr_schedule="step"), 0)

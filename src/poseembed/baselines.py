@@ -1,10 +1,12 @@
-"""Baseline embeddings of the same centre crops the network sees: HOG and raw pixels, which
-need no download, and an ImageNet AlexNet from a local weights file (the untrained network is
-one more: ``random_weights``)."""
+"""The baselines the models are compared with: one registry (what each is, what it needs,
+which feature settings it reads), and their features of the same centre crops the network
+sees: HOG and raw pixels, which need no download, and an ImageNet AlexNet from a local weights
+file. The untrained network and the supervised bound are networks the workflow makes."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -15,8 +17,75 @@ from torch import nn
 from poseembed.batches import to_tensor
 from poseembed.embedding import Features, centre_crop
 
-BASELINE_FEATURES = ("hog", "pixels")
-IMAGENET_ALEXNET = "imagenet_alexnet"
+
+@dataclass(frozen=True)
+class Baseline:
+    """``kind``: ``network`` (a network whose weights a rule makes), ``pretrained`` (a network
+    from a user's weights file) or ``features`` (a function of the crops, no network).
+    ``needs``: ``synthetic`` (the generator's ground truth) or ``weights`` (the user's file),
+    and ``not_run`` says what to do when it is missing. ``settings``: the feature settings
+    (fields of ``features.FeatureSettings``) its embedding depends on."""
+
+    name: str
+    kind: str
+    what: str
+    settings: tuple[str, ...]
+    needs: str | None = None
+    not_run: str = ""
+
+
+BASELINES = {
+    b.name: b
+    for b in (
+        Baseline(
+            "random",
+            "network",
+            "the network untrained (its initialisation)",
+            ("input_size", "batch_size", "amp"),
+        ),
+        Baseline(
+            "supervised",
+            "network",
+            "the network trained on the generator's poses (the upper bound)",
+            ("input_size", "batch_size", "amp"),
+            needs="synthetic",
+            not_run="not run: needs ground-truth poses (synthetic data)",
+        ),
+        Baseline(
+            "hog",
+            "features",
+            "HOG of the centre crop (64 px window, Dalal-Triggs blocks)",
+            ("input_size",),
+        ),
+        Baseline(
+            "pixels",
+            "features",
+            "mean-free grey thumbnail of the centre crop",
+            ("input_size", "pixel_side"),
+        ),
+        Baseline(
+            "imagenet_alexnet",
+            "pretrained",
+            "AlexNet trained on ImageNet",
+            ("input_size", "batch_size", "alexnet_layer"),
+            needs="weights",
+            not_run="not run: set baselines.imagenet_alexnet_weights to a local file",
+        ),
+    )
+}
+# What a trained model's embedding depends on: a network like the network baselines.
+NETWORK_SETTINGS = BASELINES["random"].settings
+
+
+def runs(baseline: Baseline, synthetic: bool, weights: str | None) -> bool:
+    """Whether ``baseline`` runs: what it needs is at hand."""
+    return (
+        baseline.needs is None
+        or (baseline.needs == "synthetic" and synthetic)
+        or (baseline.needs == "weights" and bool(weights))
+    )
+
+
 _IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 _IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 # How many of torchvision's classifier modules (dropout, linear, relu, ...) each layer runs.
@@ -118,9 +187,10 @@ def network_baseline_features(
     return features
 
 
-def baseline_features(name: str, input_size: int, pixel_side: int) -> Features:
+def baseline_features(name: str, input_size: int, pixel_side: int | None) -> Features:
+    """The features of a baseline of kind ``features``."""
     if name == "hog":
         return hog_features(input_size)
-    if name == "pixels":
+    if name == "pixels" and pixel_side is not None:
         return pixel_features(input_size, pixel_side)
-    raise ValueError(f"unknown baseline {name!r}; choose one of {', '.join(BASELINE_FEATURES)}")
+    raise ValueError(f"{name!r} is not a feature baseline with its settings")

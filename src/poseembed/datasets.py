@@ -60,3 +60,29 @@ def video_sources(
                     )
                 found[key] = p
     return found
+
+
+def video_table(dataset: dict, data_root: Path, synthetic_per_category: int | None) -> dict:
+    """The videos of the ``dataset`` config section: ``{(category, video): path}``. Synthetic
+    when ``synthetic_per_category`` is given (the generator writes them under ``data_root``)."""
+    if synthetic_per_category is not None:
+        cats = dataset["categories"] or list(OLYMPIC_SPORTS)
+        unknown = sorted(set(cats) - set(OLYMPIC_SPORTS))
+        if unknown:
+            raise ValueError(
+                f"config dataset.categories: {unknown} have no synthetic motion program; "
+                f"choose among {list(OLYMPIC_SPORTS)}"
+            )
+        return {
+            (c, v): data_root / dataset["videos"] / c / f"{v}.mp4"
+            for c, v in synthetic_videos(cats, synthetic_per_category)
+            if v not in dataset["exclude"]
+        }
+    folder = data_root / dataset["videos"]
+    table = video_sources(folder, dataset["exclude"], dataset["categories"])
+    if not table:
+        raise ValueError(
+            f"config dataset.root/videos: no videos under {folder}; "
+            "expected <category>/<video>.<ext> or <category>/<video>/<frames>"
+        )
+    return table

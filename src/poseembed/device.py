@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import torch
 
 
@@ -13,3 +15,12 @@ def resolve_device(name: str = "auto") -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(f"device {name!r} was asked for, but PyTorch sees no CUDA device")
     return device
+
+
+def wants_gpu(name: str) -> int:
+    """1 when torch work on device ``name`` will run on CUDA: what a rule's ``gpu`` resource
+    asks for. Decided without initialising CUDA: an NVIDIA driver on the machine that builds the
+    DAG stands for CUDA being there."""
+    return int(
+        name.startswith("cuda") or (name == "auto" and shutil.which("nvidia-smi") is not None)
+    )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 
+from poseembed.baselines import BASELINES
 from poseembed.config import ConfigError, config_errors
 
 SECTIONS = ("model", "training", "mining")
-BASELINES = ("random", "supervised", "hog", "pixels", "imagenet_alexnet")
 _TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg", "grey_prob")
 # Keys that change how a job runs, not what it learns.
 _RUN_KEYS = ("threads",)

@@ -30,7 +30,7 @@ from poseembed.evaluation.probes import pose_descriptor
 from poseembed.formats.embeddings import rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
-from poseembed.training import TrainSettings, save_weights
+from poseembed.training import save_weights
 
 POSE_DIM = 32
 """The embedding's dimension: x and y of the 16 joints."""
@@ -183,18 +183,17 @@ def train_supervised(
     save_weights(
         weights_path,
         model,
-        TrainSettings(
-            trunk=s.trunk,
-            embedding_dim=POSE_DIM,
-            input_size=s.input_size,
-            iterations=s.iterations,
-            batch_size=s.batch_size,
-            lr=s.lr,
-            weight_decay=s.weight_decay,
-            seed=s.seed,
-            device=s.device,
-            amp=s.amp,
-        ),
+        {
+            "trunk": s.trunk,
+            "embedding_dim": POSE_DIM,
+            "input_size": s.input_size,
+            "background": "keep",
+            "iterations": s.iterations,
+            "batch_size": s.batch_size,
+            "lr": s.lr,
+            "weight_decay": s.weight_decay,
+            "seed": s.seed,
+        },
         stage=0,
     )
     return pd.DataFrame(rows)

@@ -20,8 +20,9 @@ import torch.nn.functional as F
 
 from poseembed.atomic import atomic_path
 from poseembed.batches import CropStore, spatial_batch, temporal_batch
+from poseembed.config import ConfigError, schema_defaults, strict_settings
 from poseembed.device import resolve_device
-from poseembed.experiments import final_stage, stage_iterations
+from poseembed.experiments import SECTIONS, final_stage, stage_iterations, training_signature
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
 from poseembed.tasks.spatial import sample_spatial_patches
@@ -32,50 +33,107 @@ _EVAL_STREAM = 10**9
 
 @dataclass(frozen=True)
 class TrainSettings:
-    trunk: str = "small"
-    embedding_dim: int = 128
-    input_size: int = 64
-    iterations: int = 300
-    batch_size: int = 64
-    optimizer: str = "adam"
-    lr: float = 0.001
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    lr_schedule: str = "cosine"
-    warmup: int = 0
-    schedule_offset: int = 0
-    schedule_length: int = 0
-    temporal_weight: float = 1.0
-    spatial_weight: float = 1.0
-    tau_pos: int = 4
-    tau_neg: tuple[int, int] = (8, 16)
-    checkpoint_every: int = 50
-    eval_every: int = 50
-    eval_pairs: int = 256
-    seed: int = 0
-    device: str = "auto"
-    amp: bool = True
-    colour_jitter: float = 0.2
-    grey_prob: float = 0.0
-    background: str = "keep"
+    """One stage's training; built by ``settings_of`` from an experiment's signature. The
+    temporal task's keys are None when it is off."""
+
+    trunk: str
+    embedding_dim: int
+    input_size: int
+    iterations: int
+    batch_size: int
+    optimizer: str
+    lr: float
+    momentum: float
+    weight_decay: float
+    lr_schedule: str
+    warmup: int
+    schedule_offset: int
+    schedule_length: int
+    temporal_weight: float
+    spatial_weight: float
+    tau_pos: int | None
+    tau_neg: tuple[int, int] | None
+    checkpoint_every: int
+    eval_every: int
+    eval_pairs: int
+    seed: int
+    device: str
+    amp: bool
+    colour_jitter: float
+    grey_prob: float
+    background: str
+
+
+@dataclass(frozen=True)
+class StagePaths:
+    """A stage's files: the weights it starts from (none for the first), its periodic resume
+    state (outside the declared outputs) and its outputs."""
+
+    init: str | os.PathLike | None
+    state: str | os.PathLike
+    weights: str | os.PathLike
+    metrics: str | os.PathLike
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """What turns a stage into the refinement: a mined repetition group per training row (-1
+    for none), the share of temporal positives drawn from the groups, and pairs of training
+    rows of two videos that show one pose with the share of positives they give."""
+
+    group: np.ndarray
+    mined_share: float
+    cross: tuple[np.ndarray, np.ndarray]
+    cross_share: float
+
+
+# Training keys that choose a stage's rows (``curriculum.split_stage``), not how it trains.
+_SPLIT_KEYS = ("curriculum", "heldout_fraction")
 
 
 def settings_of(signature: dict, input_size: int, stages: int, stage: int = 1) -> TrainSettings:
     """The settings of one stage from an experiment's training signature: its iterations, and
     where they lie on the learning-rate schedule that spans the whole curriculum."""
     t = signature["training"]
-    kwargs = {k: v for k, v in t.items() if k in TrainSettings.__dataclass_fields__}
-    kwargs["tau_neg"] = tuple(t.get("tau_neg", TrainSettings.tau_neg))
+    # The signature leaves out the keys an experiment does not use (see
+    # ``experiments.training_signature``): they are given as unused here.
+    unused: dict = {}
+    if t["temporal_weight"] == 0:
+        unused.update(tau_pos=None, tau_neg=None, grey_prob=0.0)
+    if t["lr_schedule"] != "cosine":
+        unused["warmup"] = 0
     n = stage_iterations(t, stages)
-    kwargs["iterations"] = n
-    kwargs["schedule_offset"] = (stage - 1) * n
-    kwargs["schedule_length"] = n * final_stage(t, stages)
-    return TrainSettings(
-        **kwargs,
-        trunk=signature["model"]["trunk"],
-        embedding_dim=signature["model"]["embedding_dim"],
-        input_size=input_size,
-    )
+    values = {
+        **{k: v for k, v in t.items() if k not in _SPLIT_KEYS},
+        **unused,
+        "iterations": n,
+        "schedule_offset": (stage - 1) * n,
+        "schedule_length": n * final_stage(t, stages),
+        "trunk": signature["model"]["trunk"],
+        "embedding_dim": signature["model"]["embedding_dim"],
+        "input_size": input_size,
+    }
+    if values["tau_neg"] is not None:
+        values["tau_neg"] = tuple(values["tau_neg"])
+    return strict_settings(TrainSettings, values, "training")
+
+
+def default_signature(**overrides) -> dict:
+    """The training signature of the schema's defaults with ``overrides`` of ``model`` and
+    ``training`` keys: for tests and benchmarks."""
+    defaults = {section: schema_defaults(section) for section in SECTIONS}
+    for key, value in overrides.items():
+        section = "model" if key in defaults["model"] else "training"
+        if key not in defaults[section]:
+            raise ConfigError(f"{key}: neither a model nor a training key")
+        defaults[section][key] = value
+    return training_signature(defaults)
+
+
+def default_settings(input_size: int, **overrides) -> TrainSettings:
+    """A single stage of the schema's default training with ``overrides`` (see
+    ``default_signature``)."""
+    return settings_of(default_signature(**overrides), input_size, 1)
 
 
 def refine_settings(signature: dict, input_size: int, stages: int) -> tuple[TrainSettings, int]:
@@ -89,15 +147,17 @@ def refine_settings(signature: dict, input_size: int, stages: int) -> tuple[Trai
     )
 
 
-def initial_model(s: TrainSettings, stage: int = 1) -> SiameseNet:
+def initial_model(trunk: str, embedding_dim: int, seed: int, stage: int = 1) -> SiameseNet:
     """The network as a stage initialises it (before any weights are loaded)."""
-    torch.manual_seed(s.seed * 1000 + stage)
-    return SiameseNet(s.trunk, s.embedding_dim)
+    torch.manual_seed(seed * 1000 + stage)
+    return SiameseNet(trunk, embedding_dim)
 
 
-def save_weights(path: str | os.PathLike, model: SiameseNet, s: TrainSettings, stage: int) -> None:
+def save_weights(path: str | os.PathLike, model: SiameseNet, settings: dict, stage: int) -> None:
+    """A network and the settings it was made with (``embedding.load_model`` reads trunk,
+    embedding_dim, input_size and background)."""
     with atomic_path(path, suffix=".pt") as tmp:
-        torch.save({"model": model.state_dict(), "stage": stage, "settings": asdict(s)}, tmp)
+        torch.save({"model": model.state_dict(), "stage": stage, "settings": settings}, tmp)
 
 
 def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
@@ -138,21 +198,11 @@ def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_sc
 class _Data:
     """The rows of a sample table as arrays the samplers and the crop store understand."""
 
-    def __init__(
-        self,
-        table: pd.DataFrame,
-        group: np.ndarray | None = None,
-        mined_share: float = 0.0,
-        cross: tuple[np.ndarray, np.ndarray] | None = None,
-        cross_share: float = 0.0,
-    ) -> None:
+    def __init__(self, table: pd.DataFrame, refinement: Refinement | None = None) -> None:
         self.videos = table["video"].to_numpy().astype(str)
         self.frames = table["frame"].to_numpy().astype(np.int64)
         _, self.codes = np.unique(self.videos, return_inverse=True)
-        self.group = group
-        self.mined_share = mined_share
-        self.cross = cross
-        self.cross_share = cross_share
+        self.refinement = refinement
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -171,16 +221,17 @@ def _task_losses(
     out: dict[str, torch.Tensor] = {}
     fmt = torch.channels_last
     if s.temporal_weight > 0:
+        r = data.refinement
         pairs = sample_temporal_pairs(
             data.codes,
             data.frames,
             n,
             TemporalRanges(s.tau_pos, tuple(s.tau_neg)),
             rng,
-            group=data.group,
-            mined_share=data.mined_share,
-            cross=data.cross,
-            cross_share=data.cross_share,
+            group=r.group if r else None,
+            mined_share=r.mined_share if r else 0.0,
+            cross=r.cross if r else None,
+            cross_share=r.cross_share if r else 0.0,
         )
         a, b = temporal_batch(
             store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter, s.grey_prob
@@ -208,56 +259,42 @@ def train_stage(
     train: pd.DataFrame,
     heldout: pd.DataFrame,
     crop_paths: dict[str, str],
+    mask_paths: dict[str, str],
     settings: TrainSettings,
     stage: int,
-    init_weights: str | os.PathLike | None,
-    state_path: str | os.PathLike,
-    weights_path: str | os.PathLike,
-    metrics_path: str | os.PathLike,
+    paths: StagePaths,
+    refinement: Refinement | None = None,
     on_iteration: Callable[[int], None] | None = None,
-    group: np.ndarray | None = None,
-    mined_share: float = 0.0,
-    mask_paths: dict[str, str] | None = None,
-    cross: tuple[np.ndarray, np.ndarray] | None = None,
-    cross_share: float = 0.0,
 ) -> pd.DataFrame:
     """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos.
 
-    ``cross`` (pairs of ``train`` rows of two videos that show one pose) gives ``cross_share`` of
-    the temporal positives. ``mask_paths`` (video -> person masks aligned with its crops) grey
-    out the crops' background, as ``settings.background`` other than ``keep`` asks.
-
-    ``group``, a mined repetition group per ``train`` row, makes this a refinement: temporal
-    labels cleaned by the repetitions (see ``sample_temporal_pairs``); held-out pairs stay plain.
+    ``mask_paths`` (video -> person masks aligned with its crops) grey out the crops'
+    background, as ``settings.background`` other than ``keep`` asks. A ``refinement`` cleans
+    the temporal labels with the mined repetitions (see ``sample_temporal_pairs``); held-out
+    pairs stay plain.
     """
     s = settings
+    if (s.background != "keep") != bool(mask_paths):
+        raise ValueError(
+            f"training.background {s.background!r} needs person masks exactly when it is not 'keep'"
+        )
     device = resolve_device(s.device)
     # channels_last on the CPU too: its convolutions run ~20% faster there (bench/train.py).
-    model = initial_model(s, stage).to(device, memory_format=torch.channels_last)
-    if init_weights:
+    model = initial_model(s.trunk, s.embedding_dim, s.seed, stage).to(
+        device, memory_format=torch.channels_last
+    )
+    if paths.init:
         model.load_state_dict(
-            torch.load(init_weights, map_location=device, weights_only=True)["model"]
+            torch.load(paths.init, map_location=device, weights_only=True)["model"]
         )
     opt = _optimiser(model, s)
     sched = _schedule(opt, s)
     use_amp = s.amp and device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    rows: list[dict] = []
-    start = 0
-    state_path = Path(state_path)
-    if state_path.exists():
-        state = torch.load(state_path, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["schedule"])
-        scaler.load_state_dict(state["scaler"])
-        start, rows = state["iteration"], state["metrics"]
-    if (s.background != "keep") != bool(mask_paths):
-        raise ValueError(
-            f"training.background {s.background!r} needs person masks exactly when it is not 'keep'"
-        )
+    loop = _Loop(model, opt, sched, scaler)
+    start, rows = load_state(paths.state, loop, device)
     store = CropStore(crop_paths, mask_paths)
-    data = _Data(train, group, mined_share, cross, cross_share)
+    data = _Data(train, refinement)
     held = _Data(heldout) if len(heldout) else None
     crop_side = store[data.videos[0]].shape[1]
     model.train()
@@ -279,26 +316,54 @@ def train_stage(
             row.update(_evaluate(model, held, store, crop_side, s, stage, device))
         rows.append(row)
         if (it + 1) % s.checkpoint_every == 0 and it + 1 < s.iterations:
-            with atomic_path(state_path, suffix=".ckpt") as tmp:
-                torch.save(
-                    {
-                        "model": model.state_dict(),
-                        "optimizer": opt.state_dict(),
-                        "schedule": sched.state_dict(),
-                        "scaler": scaler.state_dict(),
-                        "iteration": it + 1,
-                        "metrics": rows,
-                    },
-                    tmp,
-                )
+            save_state(paths.state, loop, it + 1, rows)
         if on_iteration is not None:
             on_iteration(it + 1)
     metrics = pd.DataFrame(rows)
-    with atomic_path(metrics_path, suffix=".csv") as tmp:
+    with atomic_path(paths.metrics, suffix=".csv") as tmp:
         metrics.to_csv(tmp, index=False)
-    save_weights(weights_path, model, s, stage)
-    state_path.unlink(missing_ok=True)
+    save_weights(paths.weights, model, asdict(s), stage)
+    Path(paths.state).unlink(missing_ok=True)
     return metrics
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """What a training loop's state holds besides the iteration and the metrics."""
+
+    model: SiameseNet
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+
+
+def save_state(path: str | os.PathLike, loop: _Loop, iteration: int, rows: list[dict]) -> None:
+    """The periodic state a killed stage resumes from."""
+    with atomic_path(path, suffix=".ckpt") as tmp:
+        torch.save(
+            {
+                "model": loop.model.state_dict(),
+                "optimizer": loop.optimizer.state_dict(),
+                "schedule": loop.schedule.state_dict(),
+                "scaler": loop.scaler.state_dict(),
+                "iteration": iteration,
+                "metrics": rows,
+            },
+            tmp,
+        )
+
+
+def load_state(path: str | os.PathLike, loop: _Loop, device: torch.device) -> tuple[int, list]:
+    """Restore ``loop`` from the state at ``path``: the iteration to go on from and the metrics
+    so far; (0, []) when there is none."""
+    if not Path(path).exists():
+        return 0, []
+    state = torch.load(path, map_location=device, weights_only=False)
+    loop.model.load_state_dict(state["model"])
+    loop.optimizer.load_state_dict(state["optimizer"])
+    loop.schedule.load_state_dict(state["schedule"])
+    loop.scaler.load_state_dict(state["scaler"])
+    return state["iteration"], state["metrics"]
 
 
 @torch.no_grad()

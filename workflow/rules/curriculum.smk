@@ -5,7 +5,7 @@ rule curriculum:
     """One row per training sample (video, frame, category, fg/bg ratio, stage) and the
     histogram of the paper's supplementary Fig. 1."""
     input:
-        flow=per_video("results/flow/{category}/{video}.npz"),
+        flow=FLOWS,
     output:
         samples="results/curriculum/samples.parquet",
         histogram=report(

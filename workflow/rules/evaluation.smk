@@ -4,7 +4,7 @@
 rule evaluate_posture:
     """CliqueCNN's Olympic Sports posture protocol: per-category AUC of the mean ROC curve."""
     input:
-        unpack(posture_inputs),
+        unpack(lambda w: PLAN.posture_inputs()),
         embeddings="results/embed/{model}/frames.h5",
     output:
         table="results/eval/{model}/posture.csv",
@@ -41,8 +41,8 @@ rule embedding_diagnostics:
     follows the pose within and across videos, pose neighbours and a linear read-out across
     videos, and how well it tells videos apart."""
     input:
-        embeddings=expand("results/embed/{model}/frames.h5", model=TABLE_MODELS),
-        groundtruth=groundtruth_files(),
+        embeddings=expand("results/embed/{model}/frames.h5", model=PLAN.table_models),
+        groundtruth=PLAN.groundtruth_files(),
     output:
         table=report(
             "results/tables/embedding_diagnostics.csv",
@@ -55,7 +55,7 @@ rule embedding_diagnostics:
     conda:
         "../../envs/poseembed.yaml"
     params:
-        models=TABLE_MODELS,
+        models=PLAN.table_models,
         frames=config["evaluation"]["pose_correlation_frames"],
         seed=config["seed"],
     script:
@@ -65,8 +65,8 @@ rule embedding_diagnostics:
 rule mask_quality_table:
     """Label-free person masks against the generator's, per category (synthetic data)."""
     input:
-        motion=per_video("results/masks/motion/{category}/{video}.npy"),
-        groundtruth=per_video("results/masks/groundtruth/{category}/{video}.npy"),
+        motion=MOTION_MASKS,
+        groundtruth=GROUNDTRUTH_MASKS,
     output:
         table=report(
             "results/tables/person_masks.csv",
@@ -87,10 +87,10 @@ rule task_shortcuts_table:
     background only: which tasks have a shortcut in the scene (synthetic data)."""
     input:
         samples="results/curriculum/samples.parquet",
-        weights=[final_weights(m) for m in MODELS],
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        motion_masks=per_video("results/masks/motion/{category}/{video}.npy"),
-        groundtruth_masks=per_video("results/masks/groundtruth/{category}/{video}.npy"),
+        weights=[PLAN.final_weights(m) for m in PLAN.models],
+        crops=CROPS,
+        motion_masks=MOTION_MASKS,
+        groundtruth_masks=GROUNDTRUTH_MASKS,
     output:
         table=report(
             "results/tables/task_shortcuts.csv",
@@ -102,15 +102,15 @@ rule task_shortcuts_table:
         "results/logs/task_shortcuts_table.log",
     conda:
         "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
+    threads: config["embed"]["threads"]
     resources:
-        gpu=TRAINING_GPU,
+        gpu=gpu(config["embed"]["device"]),
     params:
-        models=MODELS,
-        backgrounds=[EXPERIMENTS[m]["training"]["background"] for m in MODELS],
+        models=PLAN.models,
+        backgrounds=[PLAN.experiments[m]["training"]["background"] for m in PLAN.models],
         heldout_fractions=[
-            EXPERIMENTS[m]["training"]["heldout_fraction"] for m in MODELS
+            PLAN.experiments[m]["training"]["heldout_fraction"] for m in PLAN.models
         ],
-        device=config["training"]["device"],
+        device=config["embed"]["device"],
     script:
         "../../scripts/task_shortcuts_table.py"

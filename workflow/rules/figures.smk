@@ -4,10 +4,10 @@
 rule contact_sheet:
     """Frames of every category with the ground-truth skeleton and box drawn."""
     input:
-        frames=[f"results/frames/{c}/{v}.npz" for c, v in contact_sheet_videos()],
+        frames=[f"results/frames/{c}/{v}.npz" for c, v in PLAN.contact_sheet_videos()],
         groundtruth=[
-            f"results/synthetic/groundtruth/{c}/{v}.csv"
-            for c, v in contact_sheet_videos()
+            f"{PLAN.data_root}/groundtruth/{c}/{v}.csv"
+            for c, v in PLAN.contact_sheet_videos()
         ],
     output:
         report(

@@ -15,8 +15,8 @@ rule optical_flow:
         "../../envs/poseembed.yaml"
     threads: 1
     resources:
-        gpu=flow_gpu(),
+        gpu=gpu(flow_device()),
     params:
-        flow=flow_params(),
+        flow=config["flow"],
     script:
         "../../scripts/optical_flow.py"

@@ -35,9 +35,7 @@ rule crops:
     conda:
         "../../envs/poseembed.yaml"
     params:
-        size=config["crops"]["size"],
-        margin=config["crops"]["margin"],
-        context=config["crops"]["context"],
+        **CROP_GEOMETRY,
     script:
         "../../scripts/crops.py"
 
@@ -55,10 +53,8 @@ rule person_masks:
     conda:
         "../../envs/poseembed.yaml"
     params:
+        **CROP_GEOMETRY,
         masks=config["masks"],
-        size=config["crops"]["size"],
-        margin=config["crops"]["margin"],
-        context=config["crops"]["context"],
     script:
         "../../scripts/person_masks.py"
 
@@ -69,18 +65,18 @@ rule groundtruth_masks:
     ground-truth-mask diagnosis. One job: a diagnosis, cheap beside the videos' other jobs.
     """
     input:
-        masks=per_video(str(DATA_ROOT / "groundtruth/{category}/{video}_masks.npz")),
-        frames=per_video("results/frames/{category}/{video}.npz"),
-        flow=per_video("results/flow/{category}/{video}.npz"),
+        masks=PLAN.per_video(
+            str(PLAN.data_root / "groundtruth/{category}/{video}_masks.npz")
+        ),
+        frames=FRAMES,
+        flow=FLOWS,
     output:
-        masks=per_video("results/masks/groundtruth/{category}/{video}.npy"),
+        masks=GROUNDTRUTH_MASKS,
     log:
         "results/logs/groundtruth_masks.log",
     conda:
         "../../envs/poseembed.yaml"
     params:
-        size=config["crops"]["size"],
-        margin=config["crops"]["margin"],
-        context=config["crops"]["context"],
+        **CROP_GEOMETRY,
     script:
         "../../scripts/groundtruth_masks.py"

@@ -1,49 +1,26 @@
 """Repetition mining on the last curriculum stage, and the refinement on the cleaned labels."""
 
 
-rule embed_for_mining:
-    """Embeddings of every frame by the last curriculum stage of a trained experiment: what the
-    miner reads (once for all the models that mine on those stages)."""
-    input:
-        weights=lambda wildcards: last_stage_weights(wildcards.exp),
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=lambda wildcards: background_masks(wildcards.exp),
-        frames=per_video("results/frames/{category}/{video}.npz"),
-    output:
-        embeddings="results/mining/{exp}/frames.h5",
-    log:
-        "results/logs/embed_for_mining/{exp}.log",
-    conda:
-        "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
-    resources:
-        gpu=on_gpu(config["training"]["device"]),
-    params:
-        batch_size=config["embed"]["batch_size"],
-        amp=config["training"]["amp"],
-        device=config["training"]["device"],
-    script:
-        "../../scripts/embed.py"
-
-
 rule mine_repetitions:
     """Mutual peaks of each video's self-similarity, far in time, merged into groups; and
     mutual nearest neighbours across the videos of a category."""
     input:
-        embeddings=mining_embeddings,
+        embeddings=lambda w: PLAN.mining_embeddings(w.model),
     output:
-        repetitions="results/mining/{mined}/repetitions.parquet",
-        cross_video="results/mining/{mined}/cross_video.parquet",
+        repetitions="results/mining/{model}/repetitions.parquet",
+        cross_video="results/mining/{model}/cross_video.parquet",
     log:
-        "results/logs/mine_repetitions/{mined}.log",
+        "results/logs/mine_repetitions/{model}.log",
     benchmark:
-        "results/benchmarks/mine_repetitions/{mined}.tsv"
+        "results/benchmarks/mine_repetitions/{model}.tsv"
+    wildcard_constraints:
+        model=MINED_MODELS,
     conda:
         "../../envs/poseembed.yaml"
     resources:
-        gpu=mining_gpu,
+        gpu=experiment_gpu("mining"),
     params:
-        settings=mining_params,
+        settings=lambda w: PLAN.mining_params(w.model),
     script:
         "../../scripts/mine_repetitions.py"
 
@@ -51,18 +28,20 @@ rule mine_repetitions:
 rule repetition_figure:
     """A video's query frames and their mined repetitions (the paper's supplementary Figs. 2-4)."""
     input:
-        repetitions="results/mining/{mined}/repetitions.parquet",
+        repetitions="results/mining/{model}/repetitions.parquet",
         crops="results/crops/{category}/{video}.npy",
         frames="results/frames/{category}/{video}.npz",
     output:
         figure=report(
-            "results/figures/repetitions/{mined}/{category}/{video}.png",
+            "results/figures/repetitions/{model}/{category}/{video}.png",
             caption="../report/repetitions.rst",
             category="Repetition mining",
-            subcategory="{mined}",
+            subcategory="{model}",
         ),
     log:
-        "results/logs/repetition_figure/{mined}/{category}/{video}.log",
+        "results/logs/repetition_figure/{model}/{category}/{video}.log",
+    wildcard_constraints:
+        model=MINED_MODELS,
     conda:
         "../../envs/poseembed.yaml"
     params:
@@ -77,29 +56,31 @@ rule refine:
     mined repetitions as extra positives, and no negative inside a repetition group."""
     input:
         samples="results/curriculum/samples.parquet",
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=lambda wildcards: background_masks(wildcards.mined),
-        init=curriculum_weights,
-        repetitions="results/mining/{mined}/repetitions.parquet",
-        cross_video="results/mining/{mined}/cross_video.parquet",
-        embeddings=mining_embeddings,
+        crops=CROPS,
+        masks=lambda w: PLAN.background_masks(w.model),
+        init=lambda w: PLAN.last_stage_weights(w.model),
+        repetitions="results/mining/{model}/repetitions.parquet",
+        cross_video="results/mining/{model}/cross_video.parquet",
+        embeddings=lambda w: PLAN.mining_embeddings(w.model),
     output:
-        weights="results/train/{mined}/refined.pt",
-        metrics="results/train/{mined}/refined_metrics.csv",
+        weights="results/train/{model}/refined.pt",
+        metrics="results/train/{model}/refined_metrics.csv",
     log:
-        "results/logs/refine/{mined}.log",
+        "results/logs/refine/{model}.log",
     benchmark:
-        "results/benchmarks/refine/{mined}.tsv"
+        "results/benchmarks/refine/{model}.tsv"
+    wildcard_constraints:
+        model=MINED_MODELS,
     conda:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
     resources:
-        gpu=lambda wildcards: on_gpu(EXPERIMENTS[wildcards.mined]["training"]["device"]),
+        gpu=experiment_gpu("training"),
     params:
-        signature=refine_params,
+        signature=lambda w: PLAN.model_signatures[w.model],
         stages=STAGES,
         input_size=config["crops"]["size"],
-        state=lambda wildcards: f"results/train_state/{wildcards.mined}/refined.ckpt",
+        state=lambda w: f"results/train_state/{w.model}/refined.ckpt",
     script:
         "../../scripts/refine.py"
 
@@ -107,8 +88,10 @@ rule refine:
 rule repetition_table:
     """Mined repetitions against the generator's cycles and phases (synthetic data only)."""
     input:
-        repetitions=expand("results/mining/{mined}/repetitions.parquet", mined=MINED),
-        groundtruth=groundtruth_files(),
+        repetitions=expand(
+            "results/mining/{model}/repetitions.parquet", model=PLAN.mined
+        ),
+        groundtruth=PLAN.groundtruth_files(),
     output:
         table=report(
             "results/tables/repetitions.csv",
@@ -122,8 +105,8 @@ rule repetition_table:
     conda:
         "../../envs/poseembed.yaml"
     params:
-        models=MINED,
-        settings=lambda wildcards: [MODEL_SIGNATURES[m] for m in MINED],
+        models=PLAN.mined,
+        settings=[PLAN.model_signatures[m] for m in PLAN.mined],
         tolerance=config["evaluation"]["phase_tolerance"],
     script:
         "../../scripts/repetition_table.py"

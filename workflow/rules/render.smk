@@ -5,8 +5,8 @@ rule render_tables:
     """The paper's Table 1 (temporal ranges) and the comparison of every experiment and
     baseline, mean and standard deviation over replicates."""
     input:
-        posture=evaluation_files("posture"),
-        retrieval=evaluation_files("retrieval"),
+        posture=PLAN.evaluation_files("posture"),
+        retrieval=PLAN.evaluation_files("retrieval"),
     output:
         ranges=report(
             "results/tables/temporal_ordering_ranges.csv",
@@ -25,7 +25,7 @@ rule render_tables:
     conda:
         "../../envs/poseembed.yaml"
     params:
-        rows=table_rows(),
+        rows=PLAN.table_rows(),
     script:
         "../../scripts/render_tables.py"
 
@@ -36,7 +36,7 @@ rule retrieval_figure:
     input:
         people="results/stills/people.json",
         crops="results/stills/crops.npy",
-        model=f"results/embed/{RETRIEVAL_MODEL}/stills.h5",
+        model=lambda w: f"results/embed/{PLAN.retrieval_model}/stills.h5",
         baseline=f"results/embed/{config['figures']['retrieval_baseline']}/stills.h5",
     output:
         figure=report(

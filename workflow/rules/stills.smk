@@ -1,4 +1,4 @@
-"""The still-image set of the pose retrieval: people, crops and every model's embeddings."""
+"""The still-image set of the pose retrieval: its people, their crops and person masks."""
 
 
 rule still_crops:
@@ -6,8 +6,8 @@ rule still_crops:
     crops, framed from MPII's centre and scale as the videos' crops are from their boxes.
     """
     input:
-        annotations=stills_annotations(),
-        images=stills_images(),
+        annotations=PLAN.stills_file("stills"),
+        images=PLAN.stills_file("stills_images"),
     output:
         crops="results/stills/crops.npy",
         people="results/stills/people.json",
@@ -29,8 +29,8 @@ rule train_mask_predictor:
     """A small network that predicts the label-free motion masks from the crops' pixels: the
     masks of the still images, which have no flow."""
     input:
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=per_video("results/masks/motion/{category}/{video}.npy"),
+        crops=CROPS,
+        masks=MOTION_MASKS,
     output:
         weights="results/masks/predictor.pt",
         metrics="results/masks/predictor_metrics.csv",
@@ -42,9 +42,13 @@ rule train_mask_predictor:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
     resources:
-        gpu=TRAINING_GPU,
+        gpu=gpu(config["training"]["device"]),
     params:
-        settings=mask_predictor_params(),
+        settings={
+            **config["mask_predictor"],
+            "seed": config["seed"],
+            "device": config["training"]["device"],
+        },
     script:
         "../../scripts/train_mask_predictor.py"
 
@@ -60,36 +64,11 @@ rule still_masks:
         "results/logs/still_masks.log",
     conda:
         "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
+    threads: config["embed"]["threads"]
     resources:
-        gpu=TRAINING_GPU,
+        gpu=gpu(config["embed"]["device"]),
     params:
         batch_size=config["embed"]["batch_size"],
-        device=config["training"]["device"],
+        device=config["embed"]["device"],
     script:
         "../../scripts/still_masks.py"
-
-
-rule embed_stills:
-    """Embeddings of the still people's crops and of their mirror images, by a network or a
-    baseline."""
-    input:
-        unpack(weights_of),
-        crops="results/stills/crops.npy",
-        masks=lambda wildcards: still_masks(wildcards.model),
-    output:
-        embeddings="results/embed/{model}/stills.h5",
-    log:
-        "results/logs/embed_stills/{model}.log",
-    conda:
-        "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
-    resources:
-        gpu=lambda wildcards: (
-            0 if wildcards.model in FEATURE_BASELINES else TRAINING_GPU
-        ),
-    params:
-        features=feature_params,
-        device=config["training"]["device"],
-    script:
-        "../../scripts/embed_stills.py"

@@ -22,7 +22,7 @@ rule synthesize_category:
         "../../envs/poseembed.yaml"
     params:
         seed=config["seed"],
-        spec=synthetic_params(videos=True),
+        spec=PLAN.synthetic_params(videos=True),
     script:
         "../../scripts/synthesize_category.py"
 
@@ -40,6 +40,6 @@ rule synthesize_stills:
         "../../envs/poseembed.yaml"
     params:
         seed=config["seed"],
-        spec=synthetic_params(videos=False),
+        spec=PLAN.synthetic_params(videos=False),
     script:
         "../../scripts/synthesize_stills.py"

@@ -1,4 +1,4 @@
-"""Self-supervised training, one job per curriculum stage, and the network's frame embeddings."""
+"""Self-supervised training, one job per curriculum stage."""
 
 
 rule train_stage:
@@ -6,8 +6,8 @@ rule train_stage:
     state (outside the outputs) when killed."""
     input:
         samples="results/curriculum/samples.parquet",
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=lambda wildcards: background_masks(wildcards.exp),
+        crops=CROPS,
+        masks=lambda w: PLAN.background_masks(w.exp),
         init=previous_stage,
     output:
         weights="results/train/{exp}/stage{stage}.pt",
@@ -20,12 +20,12 @@ rule train_stage:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
     resources:
-        gpu=training_gpu,
+        gpu=experiment_gpu("training"),
     params:
-        signature=training_params,
+        signature=lambda w: PLAN.signatures[w.exp],
         stages=STAGES,
         input_size=config["crops"]["size"],
-        state=lambda wildcards: f"results/train_state/{wildcards.exp}/stage{wildcards.stage}.ckpt",
+        state=lambda w: f"results/train_state/{w.exp}/stage{w.stage}.ckpt",
     script:
         "../../scripts/train_stage.py"
 
@@ -33,7 +33,7 @@ rule train_stage:
 rule training_curve:
     """Losses and held-out accuracies of every stage of a model, and of its refinement."""
     input:
-        metrics=model_metrics,
+        metrics=lambda w: PLAN.metrics_files(w.model),
     output:
         figure=report(
             "results/figures/training/{model}.png",
@@ -47,33 +47,3 @@ rule training_curve:
         "../../envs/poseembed.yaml"
     script:
         "../../scripts/training_curve.py"
-
-
-rule embed:
-    """L2-normalised embeddings of every frame of every video, and of the mirrored frames the
-    posture labels judge."""
-    input:
-        unpack(posture_inputs),
-        weights=model_weights,
-        crops=per_video("results/crops/{category}/{video}.npy"),
-        masks=lambda wildcards: background_masks(wildcards.model),
-        frames=per_video("results/frames/{category}/{video}.npz"),
-    output:
-        embeddings="results/embed/{model}/frames.h5",
-    log:
-        "results/logs/embed/{model}.log",
-    benchmark:
-        "results/benchmarks/embed/{model}.tsv"
-    wildcard_constraints:
-        model=NETWORKS,
-    conda:
-        "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
-    resources:
-        gpu=on_gpu(config["training"]["device"]),
-    params:
-        batch_size=config["embed"]["batch_size"],
-        amp=config["training"]["amp"],
-        device=config["training"]["device"],
-    script:
-        "../../scripts/embed.py"

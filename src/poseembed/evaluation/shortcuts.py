@@ -11,13 +11,13 @@ a task solved from the person only is learnt from the pose.
 from __future__ import annotations
 
 import os
-from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 import torch
 
 from poseembed.batches import CropStore
+from poseembed.config import strict_settings
 from poseembed.embedding import load_model
 from poseembed.training import TrainSettings, heldout_accuracies
 
@@ -35,10 +35,9 @@ def task_shortcuts(
     """One row per condition: held-out temporal and spatial accuracy (NaN for a task the model
     was not trained on)."""
     model, saved = load_model(weights, device)
-    known = {f.name for f in fields(TrainSettings)}
-    values = {k: v for k, v in saved.items() if k in known}
-    values["tau_neg"] = tuple(values["tau_neg"])
-    s = TrainSettings(**values)
+    if saved["tau_neg"] is not None:
+        saved["tau_neg"] = tuple(saved["tau_neg"])
+    s = strict_settings(TrainSettings, saved, str(weights))
     stores = {
         "as trained": CropStore(crops, own_masks),
         "person only": CropStore(crops, true_masks, keep="person"),

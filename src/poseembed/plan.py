@@ -1,0 +1,368 @@
+"""The run plan of a configuration: its videos, trainings, models, baselines, tables and
+figures, and the files and settings each job reads. Built from the validated config alone (and
+the dataset's folder), so that it is tested without Snakemake; the rules read it through
+``workflow/rules/common.smk``.
+
+Names: an *experiment* is a configured row (and its replicates); experiments that train alike
+share their curriculum stages, trained under the first one's name (``trained_as``); experiments
+alike in their stages and mining are one *model* (``model_as``), embedded and evaluated once.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs
+from poseembed.datasets import video_table
+from poseembed.experiments import (
+    canonical_experiments,
+    experiment_rows,
+    final_stage,
+    groundtruth_experiments,
+    model_signature,
+    resolve_experiments,
+    training_signature,
+)
+
+# Where each feature setting (fields of features.FeatureSettings) is configured.
+_FEATURE_KEYS = {
+    "batch_size": ("embed", "batch_size"),
+    "amp": ("embed", "amp"),
+    "pixel_side": ("baselines", "pixel_side"),
+    "alexnet_layer": ("baselines", "imagenet_alexnet_layer"),
+}
+# The generator's keys that only the still images depend on (noise_sigma: both).
+_STILL_KEYS = ("stills", "still_size", "noise_sigma")
+_VIDEO_ONLY_KEYS = ("stills", "still_size")
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: dict
+    synthetic: bool
+    data_root: Path
+    videos: dict[tuple[str, str], Path]
+    experiments: dict[str, dict]
+    signatures: dict[str, dict]
+    model_signatures: dict[str, dict]
+    trained_as: dict[str, str]
+    model_as: dict[str, str]
+    baselines: list[str]
+    has_stills: bool
+    has_posture_labels: bool
+    experiment_rows: list[dict]
+    warnings: list[str]
+
+    # The registries.
+    @property
+    def categories(self) -> list[str]:
+        return sorted({c for c, _ in self.videos})
+
+    @property
+    def stages(self) -> int:
+        return self.config["curriculum"]["stages"]
+
+    @property
+    def trained(self) -> list[str]:
+        return list(dict.fromkeys(self.trained_as.values()))
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(self.model_as.values()))
+
+    @property
+    def mined(self) -> list[str]:
+        return [m for m in self.models if self.model_signatures[m]["mining"] is not None]
+
+    @property
+    def network_baselines(self) -> list[str]:
+        return [b for b in self.baselines if BASELINES[b].kind == "network"]
+
+    @property
+    def networks(self) -> list[str]:
+        """Every model whose weights a rule of the workflow makes."""
+        return [*self.models, *self.network_baselines]
+
+    @property
+    def table_models(self) -> list[str]:
+        """Every model a table shows: each experiment's replicates, and the baselines."""
+        rows = (m for row in self.experiment_rows for m in row["models"])
+        return list(dict.fromkeys([*rows, *self.baselines]))
+
+    @property
+    def retrieval_model(self) -> str:
+        return self.model_as[self.config["figures"]["retrieval_model"]]
+
+    def table_rows(self) -> list[dict]:
+        """Rows of the comparison table: experiments, then baselines (one not run says why)."""
+        rows = list(self.experiment_rows)
+        for b in BASELINES.values():
+            ran = b.name in self.baselines
+            rows.append(
+                {
+                    "name": b.name,
+                    "kind": "baseline",
+                    "models": [b.name] if ran else [],
+                    "what": b.what,
+                    "note": "" if ran else b.not_run,
+                }
+            )
+        return rows
+
+    # Videos and the dataset's files.
+    def per_video(self, pattern: str) -> list[str]:
+        return [pattern.format(category=c, video=v) for c, v in sorted(self.videos)]
+
+    def boxes_file(self, category: str, video: str) -> str | list:
+        """A video's box file; none when a folder dataset has no box for it."""
+        path = self.data_root / self.config["dataset"]["boxes"] / category / f"{video}.bb"
+        return str(path) if self.synthetic or path.exists() else []
+
+    def groundtruth_files(self) -> list[str]:
+        return self.per_video(str(self.data_root / "groundtruth/{category}/{video}.csv"))
+
+    def posture_inputs(self) -> dict[str, list[str]]:
+        """The posture label files and frame lists, when the dataset has them."""
+        if not self.has_posture_labels:
+            return {}
+        return {
+            kind: _label_files(self.config, self.data_root, self.categories, kind)
+            for kind in ("labels", "frame_lists")
+        }
+
+    def stills_file(self, key: str) -> str | list:
+        """``dataset.stills`` or ``dataset.stills_images``; none without stills."""
+        return str(_data_path(self.config, self.data_root, key)) if self.has_stills else []
+
+    def synthetic_params(self, videos: bool) -> dict:
+        """The generator's keys that the videos (or the stills) depend on, and no others."""
+        keys = _VIDEO_ONLY_KEYS if videos else _STILL_KEYS
+        return {k: v for k, v in self.config["synthetic"].items() if (k in keys) != videos}
+
+    def figure_videos(self, key: str) -> list[str]:
+        """``figures.<key>``: its 'category/video' ids, or the first video of each category."""
+        chosen = self.config["figures"][key]
+        if chosen is None:
+            return [f"{c}/{min(v for k, v in self.videos if k == c)}" for c in self.categories]
+        unknown = [v for v in chosen if tuple(v.split("/", 1)) not in self.videos]
+        if unknown:
+            raise ValueError(
+                f"config figures.{key}: {unknown} are not videos of the dataset; write them as "
+                "category/video"
+            )
+        return chosen
+
+    def contact_sheet_videos(self) -> list[tuple[str, str]]:
+        n = self.config["figures"]["contact_sheet_videos"]
+        return [
+            (c, v) for c in self.categories for v in sorted(v for k, v in self.videos if k == c)[:n]
+        ]
+
+    # Trainings and models.
+    def last_stage(self, exp: str) -> int:
+        return final_stage(self.experiments[exp]["training"], self.stages)
+
+    def previous_stage(self, exp: str, stage: int) -> str | list:
+        if stage > self.last_stage(exp):
+            raise ValueError(f"experiment {exp} has {self.last_stage(exp)} stage(s), not {stage}")
+        return [] if stage == 1 else f"results/train/{exp}/stage{stage - 1}.pt"
+
+    def last_stage_weights(self, model: str) -> str:
+        """The last curriculum stage of a model (the start of mining and refinement)."""
+        exp = self.trained_as[model]
+        return f"results/train/{exp}/stage{self.last_stage(exp)}.pt"
+
+    def final_weights(self, model: str) -> str:
+        """A network baseline's weights; a model's refined weights when it mines, else its last
+        curriculum stage's."""
+        if model in self.network_baselines:
+            return f"results/baselines/{model}/weights.pt"
+        if model in self.mined:
+            return f"results/train/{model}/refined.pt"
+        return self.last_stage_weights(model)
+
+    def metrics_files(self, model: str) -> list[str]:
+        """Metrics of a model's curriculum stages, then of its refinement when it mines."""
+        exp = self.trained_as[model]
+        files = [
+            f"results/train/{exp}/stage{k}_metrics.csv" for k in range(1, self.last_stage(exp) + 1)
+        ]
+        if model in self.mined:
+            files.append(f"results/train/{model}/refined_metrics.csv")
+        return files
+
+    def mining_embeddings(self, model: str) -> str:
+        """The frame embeddings a mined model's stages give, shared by the models on them."""
+        return f"results/mining/{self.trained_as[model]}/frames.h5"
+
+    def mining_params(self, model: str) -> dict:
+        """The miner's settings (min_gap resolved) and where it runs."""
+        mining = self.experiments[model]["mining"]
+        return {
+            **self.model_signatures[model]["mining"],
+            "tile": mining["tile"],
+            "device": mining["device"],
+        }
+
+    def background_masks(self, model: str) -> list[str]:
+        """The person masks that grey out a model's background: none when it keeps it (and for
+        the baselines)."""
+        exp = self.experiments.get(model)
+        background = exp["training"]["background"] if exp else "keep"
+        if background == "keep":
+            return []
+        return self.per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
+
+    def still_masks(self, model: str) -> str | list:
+        """The predicted masks of the still crops, for models that grey out the background (the
+        generator's masks exist for the videos only)."""
+        return "results/stills/masks.npy" if self.background_masks(model) else []
+
+    # Embeddings.
+    def weights_of(self, model: str) -> dict[str, str]:
+        """The weights a model's features need: a network's, the user's file, or none."""
+        kind = BASELINES[model].kind if model in BASELINES else "network"
+        if kind == "features":
+            return {}
+        if kind == "pretrained":
+            return {"weights": self.config["baselines"]["imagenet_alexnet_weights"]}
+        return {"weights": self.final_weights(model)}
+
+    def feature_params(self, model: str) -> dict:
+        """The settings a model's features depend on, None for the others (so that an edit
+        reruns only the embeddings it changes)."""
+        used = BASELINES[model].settings if model in BASELINES else NETWORK_SETTINGS
+        out = {"input_size": self.config["crops"]["size"]}
+        for name, (section, key) in _FEATURE_KEYS.items():
+            out[name] = self.config[section][key] if name in used else None
+        return out
+
+    def embed_device(self, model: str) -> str:
+        """Where a model's embedding runs: features with no network run on the CPU."""
+        if model in BASELINES and BASELINES[model].kind == "features":
+            return "cpu"
+        return self.config["embed"]["device"]
+
+    # Evaluations and targets.
+    def evaluation_files(self, kind: str) -> list[str]:
+        """results/eval/<model>/<kind>.csv of every model, when the data has that evaluation."""
+        available = self.has_posture_labels if kind == "posture" else self.has_stills
+        return [f"results/eval/{m}/{kind}.csv" for m in self.table_models] if available else []
+
+    def targets(self) -> list[str]:
+        """Everything the configured run produces."""
+        mined = self.mined
+        out = self.per_video("results/crops/{category}/{video}.npy")
+        out += [f"results/figures/flow/{v}.png" for v in self.figure_videos("flow_videos")]
+        out += ["results/curriculum/samples.parquet", "results/figures/curriculum_histogram.png"]
+        out += [f"results/figures/training/{m}.png" for m in self.models]
+        out += [f"results/embed/{m}/frames.h5" for m in [*self.models, *self.baselines]]
+        out += self.evaluation_files("posture") + self.evaluation_files("retrieval")
+        out += [f"results/mining/{m}/repetitions.parquet" for m in mined]
+        out += [
+            f"results/figures/repetitions/{m}/{v}.png"
+            for m in mined
+            if m in self.config["experiments"]
+            for v in self.figure_videos("repetition_videos")
+        ]
+        if self.synthetic and mined:
+            out.append("results/tables/repetitions.csv")
+        if self.has_posture_labels or self.has_stills:
+            out.append("results/tables/retrieval.csv")
+        if self.has_stills:
+            out.append("results/figures/mpii_retrievals.png")
+        if self.synthetic:
+            out += [
+                "results/figures/synthetic_samples.png",
+                "results/tables/embedding_diagnostics.csv",
+                "results/tables/person_masks.csv",
+                "results/tables/task_shortcuts.csv",
+            ]
+        return out
+
+
+def _label_files(config: dict, data_root: Path, categories: list[str], kind: str) -> list[str]:
+    """The posture label files (``labels``) or frame lists (``frame_lists``) of the dataset."""
+    name = "labels_{}.hdf5" if kind == "labels" else "imagePaths_{}.txt"
+    folder = data_root / config["dataset"]["labels"]
+    return [str(folder / name.format(c)) for c in categories]
+
+
+def _data_path(config: dict, data_root: Path, key: str) -> Path:
+    """A dataset path of the config: relative to the dataset's root, or absolute."""
+    return data_root / config["dataset"][key]
+
+
+def build_plan(config: dict, schema: dict) -> Plan:
+    """The plan of a validated ``config`` (defaults filled in); ``schema`` checks each
+    experiment's resolved sections."""
+    config = copy.deepcopy(config)
+    ds = config["dataset"]
+    synthetic = ds["kind"] == "synthetic"
+    data_root = Path("results/synthetic" if synthetic else ds["root"])
+    per_category = config["synthetic"]["videos_per_category"] if synthetic else None
+    videos = video_table(ds, data_root, per_category)
+    warnings = []
+    if not synthetic:
+        for name in groundtruth_experiments(config):
+            warnings.append(
+                f"experiments.{name} is left out: its training.background groundtruth needs "
+                "the synthetic generator's masks"
+            )
+            del config["experiments"][name]
+    experiments = resolve_experiments(config, schema)
+    signatures = {n: training_signature(e) for n, e in experiments.items()}
+    model_signatures = {n: model_signature(e) for n, e in experiments.items()}
+    model_as = canonical_experiments(model_signatures)
+    weights = config["baselines"]["imagenet_alexnet_weights"]
+    baselines = [b.name for b in BASELINES.values() if runs(b, synthetic, weights)]
+    stills = ds["stills"]
+    has_stills = stills is not None and (
+        synthetic or _data_path(config, data_root, "stills").exists()
+    )
+    if stills is not None and not has_stills:
+        warnings.append(
+            f"dataset.stills: {_data_path(config, data_root, 'stills')} does not exist; the pose "
+            "retrieval is left out (set dataset.stills to null to say so)"
+        )
+    categories = sorted({c for c, _ in videos})
+    labels = synthetic or all(
+        Path(p).exists() for p in _label_files(config, data_root, categories, "labels")
+    )
+    plan = Plan(
+        config=config,
+        synthetic=synthetic,
+        data_root=data_root,
+        videos=videos,
+        experiments=experiments,
+        signatures=signatures,
+        model_signatures=model_signatures,
+        trained_as=canonical_experiments(signatures),
+        model_as=model_as,
+        baselines=baselines,
+        has_stills=has_stills,
+        has_posture_labels=labels,
+        experiment_rows=experiment_rows(config, experiments, model_as),
+        warnings=warnings,
+    )
+    _check_figures(plan)
+    return plan
+
+
+def _check_figures(plan: Plan) -> None:
+    """The figures' choices of model and baseline name ones that run."""
+    figures = plan.config["figures"]
+    if not plan.has_stills:
+        return
+    if figures["retrieval_model"] not in plan.experiments:
+        raise ValueError(
+            f"config figures.retrieval_model: {figures['retrieval_model']!r} is not an "
+            f"experiment; choose one of {list(plan.experiments)}"
+        )
+    if figures["retrieval_baseline"] not in plan.baselines:
+        raise ValueError(
+            f"config figures.retrieval_baseline: {figures['retrieval_baseline']!r} is not a "
+            f"baseline that runs; choose one of {plan.baselines}"
+        )

@@ -1,0 +1,104 @@
+"""The run plan, built from a configuration without Snakemake: what runs, what each job reads."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from poseembed.config import load_schema
+from poseembed.plan import Plan, build_plan
+from tests.conftest import ROOT
+from tests.fake_datasets import write_olympic_tree
+
+SCHEMA_PATH = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def plan_of(config: dict) -> Plan:
+    config = copy.deepcopy(config)
+    validate(config, str(SCHEMA_PATH), set_default=True)
+    return build_plan(config, load_schema(SCHEMA_PATH))
+
+
+@pytest.fixture(scope="module")
+def default() -> Plan:
+    return plan_of(DEFAULT)
+
+
+def test_the_default_plan_trains_embeds_and_compares(default):
+    assert len(default.videos) == 16 * 6 and len(default.categories) == 16
+    # 10 distinct trainings and 2 more seeds of full; no_mining and cross_video use full's
+    # stages and tau_p4_n8-16 is temporal_only, so 14 models, 4 of them mined.
+    assert len(default.trained) == 12 and len(default.models) == 14
+    assert default.mined == ["full", "full_r1", "full_r2", "cross_video"]
+    assert default.baselines == ["random", "supervised", "hog", "pixels"]
+    assert default.network_baselines == ["random", "supervised"]
+    assert default.trained_as["cross_video"] == "full" and default.model_as["no_mining"] == (
+        "no_mining"
+    )
+    assert not default.warnings
+    targets = default.targets()
+    assert len(targets) == len(set(targets))
+    assert "results/tables/task_shortcuts.csv" in targets
+    assert "results/figures/mpii_retrievals.png" in targets
+
+
+def test_weights_of_each_kind_of_model(default):
+    assert default.final_weights("full") == "results/train/full/refined.pt"
+    assert default.final_weights("no_mining") == "results/train/full/stage7.pt"
+    assert default.final_weights("no_curriculum") == "results/train/no_curriculum/stage1.pt"
+    assert default.final_weights("random") == "results/baselines/random/weights.pt"
+    assert default.weights_of("hog") == {}
+    assert default.mining_embeddings("cross_video") == "results/mining/full/frames.h5"
+    assert default.metrics_files("full")[-1] == "results/train/full/refined_metrics.csv"
+    assert len(default.metrics_files("full")) == 8
+
+
+def test_feature_settings_name_only_what_a_model_reads(default):
+    hog = default.feature_params("hog")
+    assert hog["input_size"] == 64 and hog["batch_size"] is None and hog["pixel_side"] is None
+    assert default.feature_params("pixels")["pixel_side"] == 16
+    assert default.feature_params("full") == default.feature_params("random")
+    assert default.feature_params("full")["amp"] is True
+    assert default.embed_device("hog") == "cpu"
+
+
+def test_the_masks_follow_each_model_s_background(default):
+    assert default.background_masks("full")[0].startswith("results/masks/motion/")
+    assert default.background_masks("keep_background") == []
+    assert default.background_masks("groundtruth_masks")[0].startswith("results/masks/groundtruth")
+    assert default.background_masks("hog") == [] and default.still_masks("hog") == []
+
+
+def test_the_noise_reaches_both_the_videos_and_the_stills(default):
+    videos, stills = default.synthetic_params(True), default.synthetic_params(False)
+    assert set(stills) == {"stills", "still_size", "noise_sigma"}
+    assert "noise_sigma" in videos and "stills" not in videos and "still_size" not in videos
+    assert set(videos) | set(stills) == set(DEFAULT["synthetic"])
+
+
+def test_table_rows_name_every_baseline_and_why_one_did_not_run(tmp_path):
+    root = tmp_path / "olympic"
+    write_olympic_tree(root, ["long_jump", "vault"])
+    config = copy.deepcopy(DEFAULT)
+    config["dataset"] = {**config["dataset"], "kind": "folder", "root": str(root)}
+    plan = plan_of(config)
+    assert "groundtruth_masks" not in plan.experiments
+    assert any("groundtruth_masks is left out" in w for w in plan.warnings)
+    assert "supervised" not in plan.baselines
+    rows = {r["name"]: r for r in plan.table_rows()}
+    assert rows["supervised"]["models"] == [] and "ground-truth poses" in rows["supervised"]["note"]
+    assert "imagenet_alexnet" in rows and rows["hog"]["models"] == ["hog"]
+    assert plan.boxes_file("long_jump", "lonYt0_00010_00040").endswith("lonYt0_00010_00040.bb")
+    assert plan.boxes_file("long_jump", "no_such_video") == []
+
+
+def test_figure_videos_default_to_each_category_s_first_and_check_a_choice(default):
+    assert default.figure_videos("flow_videos")[0] == "basketball_layup/basketball_layup_000"
+    config = copy.deepcopy(DEFAULT)
+    config["figures"]["repetition_videos"] = ["vault/vault_999"]
+    with pytest.raises(ValueError, match=r"figures\.repetition_videos: \['vault/vault_999'\]"):
+        plan_of(config).figure_videos("repetition_videos")
