@@ -27,8 +27,8 @@ realdata: setup
 		results/figures/repetitions/full/videos/pool_cleaning.png \
 		results/figures/repetitions/full/videos/eye_makeup.png
 
-test: setup
-	$(BIN)/python -m pytest -q
+test: lint
+	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check .

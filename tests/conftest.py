@@ -4,20 +4,56 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from poseembed.config import schema_defaults
 from poseembed.data.synthetic import SyntheticSpec, write_category
+from poseembed.flow.backends import FlowSettings
+from poseembed.flow.motion_boxes import MotionBoxParams
+from poseembed.flow.tvl1_params import TVL1Params
+from poseembed.flow.video import VideoFlow, analyse_video
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
-SMALL = SyntheticSpec(
-    videos_per_category=3,
-    anchors_per_category=4,
-    positives_per_anchor=3,
-    negatives_per_anchor=8,
-    stills=6,
+SYNTHETIC = schema_defaults("synthetic")
+# The configured generator of the videos (the workflow's keys: all but the stills' own), with
+# fewer videos and posture labels.
+SMALL = SyntheticSpec.from_params(
+    {k: v for k, v in SYNTHETIC.items() if k not in ("stills", "still_size")}
+    | {
+        "videos_per_category": 3,
+        "anchors_per_category": 4,
+        "positives_per_anchor": 3,
+        "negatives_per_anchor": 8,
+    }
 )
+
+FRAMES = schema_defaults("frames")
+CROPS = schema_defaults("crops")
+FLOW = schema_defaults("flow")
+MOTION_BOXES = MotionBoxParams(**FLOW["motion_boxes"])
+
+
+def flow_settings(tvl1: dict | None = None, **changes) -> FlowSettings:
+    """The configured flow backend with ``changes`` (``tvl1`` keys merged into the configured
+    ones); threads 0, so that a test leaves torch's thread count alone."""
+    keys = {k: FLOW[k] for k in ("backend", "device", "batch_size", "raft_weights")}
+    tvl1_params = TVL1Params(**FLOW["tvl1"] | (tvl1 or {}))
+    return FlowSettings(**keys | {"tvl1": tvl1_params, "threads": 0} | changes)
+
+
+def analyse(frames: np.ndarray, boxes: np.ndarray, settings: FlowSettings) -> VideoFlow:
+    """``analyse_video`` with the configured eps, motion boxes and inspection side."""
+    return analyse_video(frames, boxes, settings, FLOW["eps"], MOTION_BOXES, FLOW["inspect_side"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the tiny end-to-end run are slow: ``pytest -m 'not slow'`` leaves them out."""
+    for item in items:
+        if "tiny_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 def realdata(*parts: str) -> Path:

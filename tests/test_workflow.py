@@ -108,12 +108,6 @@ def write_config(workdir: Path, config: dict) -> None:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
-def test_lint_is_clean():
-    proc = subprocess.run([SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Lints for" not in proc.stdout + proc.stderr
-
-
 def test_dry_run_of_the_default_config(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     jobs = jobs_of_dry_run(tmp_path)
@@ -124,8 +118,8 @@ def test_dry_run_of_the_default_config(tmp_path):
     # 10 distinct trainings and 2 more seeds of full: 11 of 7 stages, one single stage.
     # 14 models: no_mining and cross_video use full's stages, tau_p4_n8-16 is temporal_only.
     assert jobs["train_stage"] == 11 * 7 + 1 and jobs["training_curve"] == 14
-    # The models, the untrained network and the supervised bound.
-    assert jobs["embed"] == 14 + 2 and jobs["embed_baseline"] == 2
+    # The models, the untrained network, the supervised bound, HOG and pixels.
+    assert jobs["embed"] == 14 + 4
     assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 14 + 4
     assert jobs["embed_stills"] == 18 and jobs["still_crops"] == jobs["still_masks"] == 1
     # cross_video mines on full's stages: their embeddings are made once.
@@ -145,7 +139,7 @@ def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     edit = tmp_path / "alexnet.yaml"
     edit.write_text(yaml.safe_dump({"baselines": {"imagenet_alexnet_weights": "alexnet.pth"}}))
     jobs = jobs_of_dry_run(tmp_path, "--configfile", str(edit))
-    assert jobs["embed_baseline"] == 3 and jobs["embed_stills"] == 19
+    assert jobs["embed"] == 14 + 5 and jobs["embed_stills"] == 19
     assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 14 + 5
     out = snakemake(tmp_path, "-n", "--configfile", str(edit)).stdout
     assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
@@ -319,6 +313,14 @@ def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_ru
     assert "crops" not in jobs and "optical_flow" not in jobs
 
 
+def test_editing_the_noise_reruns_the_videos_and_the_stills(tiny_run):
+    edit = edited(tiny_run, "synthetic", "noise_sigma", [2.0, 4.0])
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert jobs["synthesize_category"] == 2 and jobs["synthesize_stills"] == 1
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "blur_prob", 0))
+    assert jobs["synthesize_category"] == 2 and "synthesize_stills" not in jobs
+
+
 def test_editing_the_still_count_reruns_only_the_stills_and_their_evaluation(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "synthetic", "stills", 9))
     still_jobs = {
@@ -404,6 +406,7 @@ def test_bad_config_fails_before_any_job_naming_the_key(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, long_jump):
     root = tmp_path / "data"
     videos = root / "videos" / "long_jump"
@@ -433,6 +436,7 @@ def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, l
     assert np.isfinite(a["boxes"]).all() and np.isnan(b["boxes"]).all()
 
 
+@pytest.mark.slow
 def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
     """The real-data preset on the sample clips, with few iterations: boxes from motion."""
     clips = realdata("videos").parent
