@@ -82,7 +82,7 @@ rule refine:
         input_size=config["crops"]["size"],
         state=lambda w: f"results/train_state/{w.model}/refined.ckpt",
     script:
-        "../../scripts/refine.py"
+        "../../scripts/train_stage.py"
 
 
 rule repetition_table:
