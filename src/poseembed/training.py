@@ -100,9 +100,7 @@ def mined_refinement(
     mapped to rows of the artifacts through the ``embeddings`` they were mined on) and the
     ``mining`` signature's shares."""
     repetitions = artifact_rows(repetitions, embeddings, (("video", "query"), ("video", "frame")))
-    cross = artifact_rows(
-        cross, embeddings, (("video", "frame"), ("other_video", "other_frame"))
-    )
+    cross = artifact_rows(cross, embeddings, (("video", "frame"), ("other_video", "other_frame")))
     videos, frames = train["video"].to_numpy(), train["frame"].to_numpy()
     return Refinement(
         row_groups(videos, frames, repetitions),
