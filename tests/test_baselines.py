@@ -34,8 +34,9 @@ def test_pixels_ignore_an_intensity_change_and_hog_sees_orientation():
         line[k, idx, np.clip(idx + shift, 0, 83)] = 255
     line[2] = line[0, :, ::-1]
     h = hog(line, False)
+    # Measured 0.88 and 0.00: the two diagonals' gradients fall in disjoint orientation bins.
     assert h[0] @ h[1] > 0.8, "a slightly shifted line looks alike"
-    assert h[0] @ h[2] < 0.5, "the mirrored diagonal does not"
+    assert h[0] @ h[2] < 0.05, "the mirrored diagonal does not"
 
 
 @pytest.fixture(scope="module")

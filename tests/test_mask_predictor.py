@@ -45,12 +45,13 @@ def test_the_predictor_learns_masks_and_reloads(tmp_path):
     )
     torch.set_num_threads(1)
     model, metrics = train_mask_predictor(crops, masks, settings)
-    assert metrics["loss"].iloc[-10:].mean() < 0.5 * metrics["loss"].iloc[:5].mean()
+    # Measured: the last 10 iterations' loss is 0.09 of the first 5's (0.040 against 0.431).
+    assert metrics["loss"].iloc[-10:].mean() < 0.15 * metrics["loss"].iloc[:5].mean()
     test, truth = _video(np.random.default_rng(1), 8, 24)
     predicted = predict_masks(model, test, 4, torch.device("cpu"))
     assert predicted.shape == truth.shape and predicted.dtype == np.uint8
     # Measured IoU 0.97 on these unseen crops after 60 iterations.
-    assert mask_agreement(predicted, truth)["iou"] > 0.85
+    assert mask_agreement(predicted, truth)["iou"] > 0.93
     save_predictor(tmp_path / "p.pt", model)
     again = predict_masks(load_predictor(tmp_path / "p.pt", torch.device("cpu")), test, 4,
                           torch.device("cpu"))  # fmt: skip

@@ -33,11 +33,13 @@ def _videos(rotate: bool) -> tuple[Embeddings, dict]:
 def test_a_pose_embedding_follows_the_pose_within_and_across_videos():
     emb, poses = _videos(rotate=False)
     r = pose_correlation(emb, poses, per_video=20, seed=0)
-    assert r["within_video_rho"] > 0.5 and r["across_video_rho"] > 0.5
+    # Measured 0.68 within and 0.64 across videos.
+    assert r["within_video_rho"] > 0.65 and r["across_video_rho"] > 0.6
 
 
 def test_an_embedding_turned_per_video_follows_the_pose_only_within_a_video():
     emb, poses = _videos(rotate=True)
     r = pose_correlation(emb, poses, per_video=20, seed=0)
-    assert r["within_video_rho"] > 0.5 and abs(r["across_video_rho"]) < 0.1
+    # Measured 0.61 within and 0.003 across videos.
+    assert r["within_video_rho"] > 0.58 and abs(r["across_video_rho"]) < 0.03
     assert pose_correlation(emb, poses, per_video=20, seed=0) == r, "seeded"

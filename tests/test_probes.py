@@ -55,8 +55,9 @@ def test_a_pose_embedding_finds_near_poses_and_reads_out_linearly():
     emb, poses = _videos("pose")
     r = embedding_probes(emb, poses, per_video=30, seed=0)
     assert r["pose_knn_oracle"] < r["pose_knn_distance"] < r["pose_knn_chance"]
-    assert _share_of_range(r) < 0.15
-    assert r["pose_linear_r2"] > 0.9
+    # Measured: 0.004 of the range from the oracle to chance; R² 0.99999.
+    assert _share_of_range(r) < 0.02
+    assert r["pose_linear_r2"] > 0.99
     assert r["video_identity_chance"] == pytest.approx(1 / 8)
 
 
@@ -64,8 +65,9 @@ def test_a_video_identity_embedding_tells_videos_apart_and_knows_no_pose():
     emb, poses = _videos("identity")
     r = embedding_probes(emb, poses, per_video=30, seed=0)
     assert r["video_identity_accuracy"] > 0.95
-    assert _share_of_range(r) > 0.8
-    assert r["pose_linear_r2"] < 0.1
+    # Measured: 1.05 of the range (no nearer than chance); R² -0.07.
+    assert _share_of_range(r) > 0.95
+    assert r["pose_linear_r2"] < 0.0
 
 
 def test_probes_are_seeded():

@@ -115,7 +115,8 @@ def test_a_mirror_image_is_a_twin_only_when_retrieval_is_flip_invariant():
     assert table.loc["oracle", "pose_distance@1"] == pytest.approx(0, abs=1e-6)
     plain = _settings(ks=[1], relevant=1, flip_invariant=False)
     table = retrieval_metrics(emb, mirrored, joints, vis, plain).set_index("ranking")
-    assert table.loc["oracle", "pose_distance@1"] > 0.1
+    # Measured 1.13 (1.08 to 1.33 over 40 draws of the poses).
+    assert table.loc["oracle", "pose_distance@1"] > 0.9
 
 
 def test_metrics_lie_between_random_and_oracle_for_a_noisy_pose_embedding():
@@ -129,7 +130,9 @@ def test_metrics_lie_between_random_and_oracle_for_a_noisy_pose_embedding():
     for k in (1, 5):
         assert t.loc["oracle", f"pose_distance@{k}"] < t.loc["model", f"pose_distance@{k}"]
         assert t.loc["model", f"pose_distance@{k}"] < t.loc["random", f"pose_distance@{k}"]
-    assert t.loc["model", "precision@5"] > 2 * t.loc["random", "precision@5"]
+    # Measured 3.8 times random's (0.32 against 0.085); the poses come from the module's RNG, so
+    # they depend on the tests run before: 3.2 to 4.7 times over 40 draws.
+    assert t.loc["model", "precision@5"] > 3 * t.loc["random", "precision@5"]
     assert t["queries"].eq(60).all()
 
 

@@ -88,7 +88,8 @@ def test_settings_have_no_defaults():
 def test_training_on_pose_lowers_the_loss_and_finds_nearer_poses(bars, tmp_path):
     metrics = train_supervised(bars["paths"], bars["poses"], TINY, tmp_path / "sup.pt")
     assert len(metrics) == TINY.iterations
-    assert metrics["loss"].tail(10).mean() < 0.8 * metrics["loss"].head(10).mean()
+    # Measured: the last 10 iterations' loss is 0.06 of the first 10's (0.16 against 2.8).
+    assert metrics["loss"].tail(10).mean() < 0.2 * metrics["loss"].head(10).mean()
     trained, settings = load_model(tmp_path / "sup.pt", torch.device("cpu"))
     assert (settings["trunk"], settings["embedding_dim"], settings["input_size"]) == (
         "small",
@@ -98,8 +99,8 @@ def test_training_on_pose_lowers_the_loss_and_finds_nearer_poses(bars, tmp_path)
     torch.manual_seed(TINY.seed)
     untrained = SiameseNet(TINY.trunk, POSE_DIM).eval()
     # Measured: untrained, the background colours decide the neighbours (0.40); trained, the bar
-    # does (0.10). The loss falls from 2.8 to 0.16 over the 30 iterations.
-    assert _knn_distance(trained, bars) < 0.5 * _knn_distance(untrained, bars)
+    # does (0.10), a ratio of 0.26. The loss falls from 2.8 to 0.16 over the 30 iterations.
+    assert _knn_distance(trained, bars) < 0.32 * _knn_distance(untrained, bars)
 
 
 def test_ground_truth_of_frames_without_crops_is_an_error(bars, tmp_path):

@@ -44,7 +44,8 @@ def test_ground_truth_is_consistent(category):
     )
     assert np.all(inside[vis])
     assert v.masks.any(axis=(1, 2)).mean() > 0.95
-    assert vis.mean() > 0.6
+    # Measured: 0.97 to 1.0 of the joints visible, per category.
+    assert vis.mean() > 0.9
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
