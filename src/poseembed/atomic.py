@@ -21,12 +21,30 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         dir=target.parent, prefix=f".{target.name}.", suffix=suffix or target.suffix
     )
     os.close(fd)
+    # mkstemp makes the file 0600; a result gets the mode a plain open would give it.
+    os.chmod(tmp, 0o666 & ~_umask())
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def save_torch(obj: object, path: str | os.PathLike) -> None:
+    """``torch.save`` atomically, through a file object: the archive's root record is then
+    named alike in every run (given a path, torch names it after the temporary file), so
+    identical runs write identical bytes."""
+    import torch
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(obj, f)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

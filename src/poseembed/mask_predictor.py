@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from poseembed.atomic import atomic_path
+from poseembed.atomic import save_torch
 from poseembed.batches import CropStore, to_tensor
 from poseembed.device import resolve_device
 from poseembed.logs import progress
@@ -115,8 +115,7 @@ def predict_masks(
 
 
 def save_predictor(path: str | os.PathLike, model: MaskNet) -> None:
-    with atomic_path(path, suffix=".pt") as tmp:
-        torch.save({"model": model.state_dict()}, tmp)
+    save_torch({"model": model.state_dict()}, path)
 
 
 def load_predictor(path: str | os.PathLike, device: torch.device) -> MaskNet:
