@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import replace
 from itertools import pairwise
 
@@ -55,7 +57,15 @@ def _weights(path):
     return torch.load(path, weights_only=True)["model"]
 
 
-def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
+def _kill_at(iteration):
+    def kill(it):
+        if it == iteration:
+            raise Interrupted
+
+    return kill
+
+
+def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path, caplog):
     paths, train, held = crop_tables
     paths_a, paths_b = (
         StagePaths(None, tmp_path / f"{x}.ckpt", tmp_path / f"{x}.pt", tmp_path / f"{x}.csv")
@@ -66,17 +76,52 @@ def test_a_stage_killed_mid_way_resumes_and_matches(crop_tables, tmp_path):
     assert {"temporal_loss", "spatial_loss", "heldout_temporal_acc"} <= set(full.columns)
     assert not (tmp_path / "a.ckpt").exists()
 
-    def kill(it):
-        if it == 8:
-            raise Interrupted
-
     with pytest.raises(Interrupted):
-        train_stage(train, held, paths, {}, TINY, 1, paths_b, on_iteration=kill)
+        train_stage(train, held, paths, {}, TINY, 1, paths_b, on_iteration=_kill_at(8))
     assert (tmp_path / "b.ckpt").exists() and not (tmp_path / "b.pt").exists()
-    resumed = train_stage(train, held, paths, {}, TINY, 1, paths_b)
+    with caplog.at_level(logging.INFO, logger="poseembed.training"):
+        resumed = train_stage(train, held, paths, {}, TINY, 1, paths_b)
+    assert "resumed at iteration 5" in caplog.text
     a, b = _weights(tmp_path / "a.pt"), _weights(tmp_path / "b.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
     pd.testing.assert_frame_equal(full, resumed)
+
+
+@pytest.mark.parametrize("edit", ["lr", "crops"])
+def test_a_state_saved_for_other_settings_or_inputs_is_discarded(
+    crop_tables, tmp_path, caplog, edit
+):
+    """Kill a stage, edit what it depends on, rerun: it starts over, as a fresh run would."""
+    paths, train, held = crop_tables
+    fresh, killed = (
+        StagePaths(None, tmp_path / f"{x}.ckpt", tmp_path / f"{x}.pt", tmp_path / f"{x}.csv")
+        for x in ("fresh", "killed")
+    )
+    with pytest.raises(Interrupted):
+        train_stage(train, held, paths, {}, TINY, 1, killed, on_iteration=_kill_at(8))
+    edited = TINY
+    if edit == "lr":
+        edited = replace(TINY, lr=TINY.lr * 3)
+    else:
+        rebuilt = paths[train["video"].iloc[0]]
+        os.utime(rebuilt, ns=(os.stat(rebuilt).st_atime_ns, os.stat(rebuilt).st_mtime_ns + 10**9))
+    with caplog.at_level(logging.INFO, logger="poseembed.training"):
+        after = train_stage(train, held, paths, {}, edited, 1, killed)
+    assert "discarded, saved for other settings or inputs" in caplog.text
+    assert "resumed" not in caplog.text
+    expected = train_stage(train, held, paths, {}, edited, 1, fresh)
+    pd.testing.assert_frame_equal(after, expected)
+    a, b = _weights(tmp_path / "fresh.pt"), _weights(tmp_path / "killed.pt")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_identical_runs_write_identical_weight_files(crop_tables, tmp_path):
+    paths, train, held = crop_tables
+    one = replace(TINY, iterations=2)
+    for x in "ab":
+        out = StagePaths(None, tmp_path / f"{x}.ckpt", tmp_path / f"{x}.pt", tmp_path / f"{x}.csv")
+        train_stage(train, held, paths, {}, one, 1, out)
+    assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
 
 
 def test_next_stage_starts_from_the_previous_weights(crop_tables, tmp_path):

@@ -7,6 +7,9 @@ mid-way resumes from its last state and ends exactly where an uninterrupted run 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
 import os
 from collections.abc import Callable
@@ -18,7 +21,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from poseembed.atomic import atomic_path
+from poseembed.atomic import atomic_path, save_torch
 from poseembed.batches import CropStore, spatial_batch, temporal_batch
 from poseembed.config import ConfigError, schema_defaults, strict_settings
 from poseembed.device import resolve_device
@@ -31,6 +34,7 @@ from poseembed.tasks.spatial import sample_spatial_patches
 from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs
 
 _EVAL_STREAM = 10**9
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -179,8 +183,7 @@ def initial_model(trunk: str, embedding_dim: int, seed: int, stage: int = 1) -> 
 def save_weights(path: str | os.PathLike, model: SiameseNet, settings: dict, stage: int) -> None:
     """A network and the settings it was made with (``embedding.load_model`` reads trunk,
     embedding_dim, input_size and background)."""
-    with atomic_path(path, suffix=".pt") as tmp:
-        torch.save({"model": model.state_dict(), "stage": stage, "settings": settings}, tmp)
+    save_torch({"model": model.state_dict(), "stage": stage, "settings": settings}, path)
 
 
 def _optimiser(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
@@ -315,7 +318,8 @@ def train_stage(
     use_amp = s.amp and device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     loop = _Loop(model, opt, sched, scaler)
-    start, rows = load_state(paths.state, loop, device)
+    digest = stage_digest(s, stage, train, heldout, crop_paths, mask_paths, paths.init, refinement)
+    start, rows = load_state(paths.state, loop, device, digest)
     store = CropStore(crop_paths, mask_paths)
     data = _Data(train, refinement)
     held = _Data(heldout) if len(heldout) else None
@@ -339,7 +343,7 @@ def train_stage(
             row.update(_evaluate(model, held, store, crop_side, s, stage, device))
         rows.append(row)
         if (it + 1) % s.checkpoint_every == 0 and it + 1 < s.iterations:
-            save_state(paths.state, loop, it + 1, rows)
+            save_state(paths.state, loop, it + 1, rows, digest)
         if on_iteration is not None:
             on_iteration(it + 1)
     metrics = pd.DataFrame(rows)
@@ -360,32 +364,78 @@ class _Loop:
     scaler: torch.amp.GradScaler
 
 
-def save_state(path: str | os.PathLike, loop: _Loop, iteration: int, rows: list[dict]) -> None:
-    """The periodic state a killed stage resumes from."""
-    with atomic_path(path, suffix=".ckpt") as tmp:
-        torch.save(
-            {
-                "model": loop.model.state_dict(),
-                "optimizer": loop.optimizer.state_dict(),
-                "schedule": loop.schedule.state_dict(),
-                "scaler": loop.scaler.state_dict(),
-                "iteration": iteration,
-                "metrics": rows,
-            },
-            tmp,
-        )
+def stage_digest(
+    s: TrainSettings,
+    stage: int,
+    train: pd.DataFrame,
+    heldout: pd.DataFrame,
+    crop_paths: dict[str, str],
+    mask_paths: dict[str, str],
+    init: str | os.PathLike | None,
+    refinement: Refinement | None,
+) -> str:
+    """A hash of everything a stage's result depends on: its settings, the rows it trains and
+    evaluates on, the bytes of the weights it starts from, the refinement's labels, and the
+    crops and masks it reads, by path, size and modification time (rebuilding them changes
+    those; hashing their bytes would read every crop once more)."""
+    h = hashlib.sha256(json.dumps([asdict(s), stage], default=str).encode())
+    for table in (train, heldout):
+        rows = pd.util.hash_pandas_object(table[["video", "frame"]], index=False)
+        h.update(rows.to_numpy().tobytes())
+    if init:
+        with open(init, "rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").digest())
+    if refinement is not None:
+        for array in (refinement.group, *refinement.cross):
+            h.update(np.ascontiguousarray(array).tobytes())
+        h.update(f"{refinement.mined_share} {refinement.cross_share}".encode())
+    for path in [*sorted(crop_paths.values()), *sorted(mask_paths.values())]:
+        st = os.stat(path)
+        h.update(f"{path} {st.st_size} {st.st_mtime_ns}".encode())
+    return h.hexdigest()
 
 
-def load_state(path: str | os.PathLike, loop: _Loop, device: torch.device) -> tuple[int, list]:
+def save_state(
+    path: str | os.PathLike, loop: _Loop, iteration: int, rows: list[dict], digest: str
+) -> None:
+    """The periodic state a killed stage resumes from, with the digest of what it was
+    trained on (``stage_digest``)."""
+    save_torch(
+        {
+            "model": loop.model.state_dict(),
+            "optimizer": loop.optimizer.state_dict(),
+            "schedule": loop.schedule.state_dict(),
+            "scaler": loop.scaler.state_dict(),
+            "iteration": iteration,
+            "metrics": rows,
+            "digest": digest,
+        },
+        path,
+    )
+
+
+def load_state(
+    path: str | os.PathLike, loop: _Loop, device: torch.device, digest: str
+) -> tuple[int, list]:
     """Restore ``loop`` from the state at ``path``: the iteration to go on from and the metrics
-    so far; (0, []) when there is none."""
+    so far. (0, []) when there is none, or when it was saved under another ``digest`` (other
+    settings or inputs): then it is discarded, saying so."""
     if not Path(path).exists():
         return 0, []
-    state = torch.load(path, map_location=device, weights_only=False)
+    state = torch.load(path, map_location=device, weights_only=True)
+    if state.get("digest") != digest:
+        log.warning(
+            "%s: discarded, saved for other settings or inputs (training keys, the stage "
+            "before, the curriculum or the crops changed since); the stage starts over",
+            path,
+        )
+        Path(path).unlink()
+        return 0, []
     loop.model.load_state_dict(state["model"])
     loop.optimizer.load_state_dict(state["optimizer"])
     loop.schedule.load_state_dict(state["schedule"])
     loop.scaler.load_state_dict(state["scaler"])
+    log.info("%s: resumed at iteration %d", path, state["iteration"])
     return state["iteration"], state["metrics"]
 
 
