@@ -7,7 +7,14 @@ from dataclasses import dataclass, fields
 import pytest
 import yaml
 
-from poseembed.config import ConfigError, schema_defaults, strict_settings
+from poseembed.config import (
+    SCHEMA_PATH,
+    ConfigError,
+    coerce_strings,
+    load_schema,
+    schema_defaults,
+    strict_settings,
+)
 from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
 from poseembed.flow.tvl1_params import TVL1Params
@@ -59,3 +66,19 @@ def test_the_flow_settings_take_exactly_the_flow_sections_keys():
     strict_settings(MotionBoxParams, flow.pop("motion_boxes"), "config flow.motion_boxes")
     backend = set(flow) - {"eps", "inspect_side"}
     assert backend | {"tvl1", "threads"} == {f.name for f in fields(FlowSettings)}
+
+
+def test_nested_command_line_values_are_read_as_the_schema_wants():
+    schema = load_schema(SCHEMA_PATH)
+    given = {
+        "crops": {"size": "96", "margin": "0.2"},
+        "training": {"amp": "false", "tau_neg": ["6", "12"]},
+        "dataset": {"categories": ["long_jump"], "stills": "mpii/a.json"},
+        "experiments": {"x": {"training": {"lr": "0.01"}, "replicates": "2"}},
+    }
+    out = coerce_strings(given, schema)
+    assert out["crops"] == {"size": 96, "margin": 0.2}
+    assert out["training"] == {"amp": False, "tau_neg": [6, 12]}
+    assert out["dataset"] == given["dataset"]
+    assert out["experiments"]["x"] == {"training": {"lr": 0.01}, "replicates": 2}
+    assert coerce_strings({"crops": {"size": "big"}}, schema) == {"crops": {"size": "big"}}

@@ -130,3 +130,14 @@ def test_positive_shares_beyond_one_are_refused_naming_the_experiment(config):
     config["experiments"] = {"greedy": {"mining": {"cross_video_share": 0.6}}}
     with pytest.raises(ConfigError, match=r"experiments.greedy: mining.positive_share \(0.5\)"):
         resolve_experiments(config, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("tau_pos", "tau_neg"), [(8, [8, 16]), (4, [16, 8]), (10, [8, 16])], ids=str
+)
+def test_bad_temporal_ranges_fail_before_any_job_naming_the_experiment(config, tau_pos, tau_neg):
+    config["experiments"]["short"] = {"training": {"tau_pos": tau_pos, "tau_neg": tau_neg}}
+    with pytest.raises(ConfigError, match=r"experiments\.short: training\.tau_pos"):
+        resolve_experiments(config, SCHEMA)
+    config["experiments"]["short"]["training"]["temporal_weight"] = 0
+    resolve_experiments(config, SCHEMA)

@@ -101,4 +101,25 @@ def test_figure_videos_default_to_each_category_s_first_and_check_a_choice(defau
     config = copy.deepcopy(DEFAULT)
     config["figures"]["repetition_videos"] = ["vault/vault_999"]
     with pytest.raises(ValueError, match=r"figures\.repetition_videos: \['vault/vault_999'\]"):
-        plan_of(config).figure_videos("repetition_videos")
+        plan_of(config)
+    config["dataset"]["categories"] = ["long_jump"]
+    config["figures"]["repetition_videos"] = ["vault/vault_000", "long_jump/long_jump_001"]
+    plan = plan_of(config)
+    assert plan.figure_videos("repetition_videos") == ["long_jump/long_jump_001"]
+    assert any("['vault/vault_000'] are left out" in w for w in plan.warnings)
+
+
+def test_a_category_without_videos_fails_naming_those_that_have_some(tmp_path):
+    root = tmp_path / "olympic"
+    write_olympic_tree(root, ["long_jump", "vault"])
+    config = copy.deepcopy(DEFAULT)
+    config["dataset"] = {
+        **config["dataset"],
+        "kind": "folder",
+        "root": str(root),
+        "categories": ["long_jump", "lnog_jump"],
+    }
+    with pytest.raises(
+        ValueError, match=r"\['lnog_jump'\] have no videos.*\['long_jump', 'vault'\]"
+    ):
+        plan_of(config)

@@ -133,6 +133,17 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["train_mask_predictor"] == 1
 
 
+def test_nested_keys_from_the_command_line_and_bad_ranges_before_any_job(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    jobs = jobs_of_dry_run(
+        tmp_path, "--config", "crops={size: 96}", "dataset={categories: [vault]}"
+    )
+    assert jobs["crops"] == 6 and jobs["synthesize_category"] == 1
+    proc = snakemake(tmp_path, "-n", "--config", "training={tau_pos: 9}", check=False)
+    assert proc.returncode != 0
+    assert "experiments.full: training.tau_pos (9) and training.tau_neg ([8, 16])" in proc.stdout
+
+
 def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     (tmp_path / "alexnet.pth").write_bytes(b"")
@@ -171,6 +182,17 @@ def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path)
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
     out = snakemake(tmp_path, "-n", "--configfile", preset, "--config", paths).stdout
     assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out
+
+
+def test_a_category_folder_of_any_name_without_a_slash(tmp_path):
+    root = tmp_path / "olympic"
+    write_olympic_tree(root, ["sprüng"], videos=1)
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    preset = str(ROOT / "workflow" / "configs" / "olympic_sports.yaml")
+    jobs = jobs_of_dry_run(
+        tmp_path, "--configfile", preset, "--config", f"dataset={{root: {root}, stills: null}}"
+    )
+    assert jobs["extract_frames"] == jobs["crops"] == 1
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,10 @@ class ConfigError(ValueError):
     pass
 
 
+# The config sections an experiment overrides.
+SECTIONS = ("model", "training", "mining")
+
+
 # The package is installed editable from src/, so the repository's schema lies beside it.
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -74,6 +78,44 @@ def config_errors(config: dict, schema: dict) -> list[str]:
         key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         lines.append(f"{key}: {err.message}")
     return lines
+
+
+def coerce_strings(config: dict, schema: dict) -> dict:
+    """``config`` with every string that the schema wants as a number, a boolean, a list or an
+    object read as YAML: Snakemake hands the values nested in ``--config key={a: 96}`` over as
+    text. Experiments' overrides are read against their section's schema."""
+    return _coerce(config, schema, schema)
+
+
+def _node(node: dict, root: dict) -> dict:
+    ref = node.get("$ref", "")
+    return root["$defs"][ref.rsplit("/", 1)[-1]] if ref.startswith("#/$defs/") else node
+
+
+def _coerce(value: object, node: dict, root: dict) -> object:
+    node = _node(node, root)
+    types = node.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if isinstance(value, str) and types and "string" not in types:
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        return _coerce(parsed, node, root) if not isinstance(parsed, str) else value
+    if isinstance(value, list) and isinstance(node.get("items"), dict):
+        return [_coerce(v, node["items"], root) for v in value]
+    if isinstance(value, dict):
+        properties = node.get("properties", {})
+        extra = node.get("additionalProperties")
+        out = {}
+        for key, v in value.items():
+            child = properties.get(key, extra if isinstance(extra, dict) else None)
+            # An experiment's sections are read against the base sections' schema.
+            if isinstance(child, dict) and not child.get("properties") and key in SECTIONS:
+                child = root["properties"][key]
+            out[key] = _coerce(v, child, root) if isinstance(child, dict) else v
+        return out
+    return value
 
 
 def check_config(config: dict, schema_path: str | os.PathLike) -> None:

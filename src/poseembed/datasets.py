@@ -80,6 +80,13 @@ def video_table(dataset: dict, data_root: Path, synthetic_per_category: int | No
         }
     folder = data_root / dataset["videos"]
     table = video_sources(folder, dataset["exclude"], dataset["categories"])
+    missing = sorted(set(dataset["categories"]) - {c for c, _ in table})
+    if missing:
+        found = sorted({c for c, _ in video_sources(folder, dataset["exclude"])})
+        raise ValueError(
+            f"config dataset.categories: {missing} have no videos under {folder}; the "
+            f"categories with videos are {found}"
+        )
     if not table:
         raise ValueError(
             f"config dataset.root/videos: no videos under {folder}; "

@@ -12,9 +12,8 @@ from __future__ import annotations
 import copy
 
 from poseembed.baselines import BASELINES
-from poseembed.config import ConfigError, config_errors
+from poseembed.config import SECTIONS, ConfigError, config_errors
 
-SECTIONS = ("model", "training", "mining")
 _TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg", "grey_prob")
 # Keys that change how a job runs, not what it learns.
 _RUN_KEYS = ("threads",)
@@ -66,6 +65,14 @@ def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
         if errors:
             raise ConfigError(
                 "invalid experiment:\n  " + "\n  ".join(f"experiments.{name}.{e}" for e in errors)
+            )
+        training = effective["training"]
+        lo, hi = training["tau_neg"]
+        if training["temporal_weight"] > 0 and not training["tau_pos"] < lo <= hi:
+            raise ConfigError(
+                f"experiments.{name}: training.tau_pos ({training['tau_pos']}) and "
+                f"training.tau_neg ({[lo, hi]}) need tau_pos < tau_neg[0] <= tau_neg[1]: "
+                "positives nearer in time than every negative"
             )
         mining = effective["mining"]
         if mining["positive_share"] + mining["cross_video_share"] > 1:

@@ -53,6 +53,7 @@ class Plan:
     has_stills: bool
     has_posture_labels: bool
     experiment_rows: list[dict]
+    figures: dict[str, list[str]]
     warnings: list[str]
 
     # The registries.
@@ -142,17 +143,8 @@ class Plan:
         return {k: v for k, v in self.config["synthetic"].items() if (k in keys) != videos}
 
     def figure_videos(self, key: str) -> list[str]:
-        """``figures.<key>``: its 'category/video' ids, or the first video of each category."""
-        chosen = self.config["figures"][key]
-        if chosen is None:
-            return [f"{c}/{min(v for k, v in self.videos if k == c)}" for c in self.categories]
-        unknown = [v for v in chosen if tuple(v.split("/", 1)) not in self.videos]
-        if unknown:
-            raise ValueError(
-                f"config figures.{key}: {unknown} are not videos of the dataset; write them as "
-                "category/video"
-            )
-        return chosen
+        """``figures.<key>`` (``flow_videos``, ``repetition_videos``): 'category/video' ids."""
+        return self.figures[key]
 
     def contact_sheet_videos(self) -> list[tuple[str, str]]:
         n = self.config["figures"]["contact_sheet_videos"]
@@ -283,6 +275,29 @@ class Plan:
         return out
 
 
+def _figure_videos(
+    config: dict, videos: dict, categories: list[str], key: str, warnings: list[str]
+) -> list[str]:
+    """``figures.<key>``: its 'category/video' ids of the chosen categories (saying which it
+    leaves out), or the first video of each category."""
+    chosen = config["figures"][key]
+    if chosen is None:
+        return [f"{c}/{min(v for k, v in videos if k == c)}" for c in categories]
+    other = [v for v in chosen if v.split("/", 1)[0] not in categories]
+    if other:
+        warnings.append(
+            f"figures.{key}: {other} are left out: their categories are not in this run"
+        )
+    kept = [v for v in chosen if v not in other]
+    unknown = [v for v in kept if tuple(v.split("/", 1)) not in videos]
+    if unknown:
+        raise ValueError(
+            f"config figures.{key}: {unknown} are not videos of the dataset; write them as "
+            "category/video"
+        )
+    return kept
+
+
 def _label_files(config: dict, data_root: Path, categories: list[str], kind: str) -> list[str]:
     """The posture label files (``labels``) or frame lists (``frame_lists``) of the dataset."""
     name = "labels_{}.hdf5" if kind == "labels" else "imagePaths_{}.txt"
@@ -345,6 +360,10 @@ def build_plan(config: dict, schema: dict) -> Plan:
         has_stills=has_stills,
         has_posture_labels=labels,
         experiment_rows=experiment_rows(config, experiments, model_as),
+        figures={
+            key: _figure_videos(config, videos, categories, key, warnings)
+            for key in ("flow_videos", "repetition_videos")
+        },
         warnings=warnings,
     )
     _check_figures(plan)

@@ -8,11 +8,13 @@ from pathlib import Path
 from snakemake.logging import logger
 from snakemake.utils import validate
 
-from poseembed.config import check_config, load_schema
+from poseembed.config import check_config, coerce_strings, load_schema
 from poseembed.device import wants_gpu
 from poseembed.plan import build_plan
 
 SCHEMA_PATH = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+# Snakemake's --config hands nested values over as text: read them as the schema wants.
+config.update(coerce_strings(config, load_schema(SCHEMA_PATH)))
 check_config(config, SCHEMA_PATH)
 validate(config, "../schemas/config.schema.yaml", set_default=True)
 PLAN = build_plan(config, load_schema(SCHEMA_PATH))
@@ -37,7 +39,7 @@ def _alternatives(names):
 # exp: an experiment whose curriculum stages are trained; model: anything embedded and
 # evaluated (a model or a baseline); rules that take only some models narrow it.
 wildcard_constraints:
-    category="[A-Za-z0-9_\-]+",
+    category="[^/]+",
     video="[^/]+",
     exp=_alternatives(PLAN.trained),
     model=_alternatives([*PLAN.models, *PLAN.baselines]),
