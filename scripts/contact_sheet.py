@@ -3,7 +3,7 @@
 from poseembed.logs import setup_job_logging
 from poseembed.plots.contact_sheet import sheet_from_artifacts
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake)
 sheet_from_artifacts(
     list(snakemake.input.frames),
     list(snakemake.input.groundtruth),

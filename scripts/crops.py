@@ -5,7 +5,7 @@ from poseembed.flow.video import load_video_flow
 from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 fs = load_frames(snakemake.input.frames)
 flow = load_video_flow(snakemake.input.flow)

@@ -7,7 +7,7 @@ from poseembed.flow.video import load_video_flow
 from poseembed.logs import setup_job_logging
 from poseembed.plots.curriculum_histogram import curriculum_histogram
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 videos = [
     (Path(p).parent.name, Path(p).stem, load_video_flow(p).ratio) for p in snakemake.input.flow
 ]

@@ -12,7 +12,7 @@ from poseembed.formats.cliquecnn import label_flips
 from poseembed.formats.embeddings import save_embeddings
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 model = snakemake.params.model
 masks = {(Path(m).parent.name, Path(m).stem): m for m in snakemake.input.masks}

@@ -10,7 +10,7 @@ from poseembed.formats.embeddings import save_still_embeddings
 from poseembed.logs import setup_job_logging
 from poseembed.person_masks import MaskedCrops
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 model = snakemake.params.model
 features = model_features(

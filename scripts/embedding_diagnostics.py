@@ -13,7 +13,7 @@ from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 poses = {}
 for path in snakemake.input.groundtruth:

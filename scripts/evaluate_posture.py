@@ -8,7 +8,7 @@ from poseembed.formats.cliquecnn import read_frame_list, read_labels
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 categories = {
     Path(labels).stem.removeprefix("labels_"): (read_labels(labels), read_frame_list(frames))
     for labels, frames in zip(snakemake.input.labels, snakemake.input.frame_lists, strict=True)

@@ -6,7 +6,7 @@ from poseembed.formats.embeddings import load_still_embeddings
 from poseembed.formats.mpii import read_mpii_json
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 settings = RetrievalSettings.from_params(snakemake.params.retrieval)
 people = read_mpii_json(snakemake.input.people)
 embeddings, mirrored = load_still_embeddings(snakemake.input.embeddings)

@@ -3,7 +3,7 @@
 from poseembed.frames import extract_frames, save_frames
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 boxes = snakemake.input.boxes or None
 fs = extract_frames(
     snakemake.input.video,

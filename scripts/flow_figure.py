@@ -5,7 +5,7 @@ from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
 from poseembed.plots.flow_overlay import flow_figure
 
-setup_job_logging(snakemake.log[0])
+setup_job_logging(snakemake)
 flow_figure(
     load_frames(snakemake.input.frames),
     load_video_flow(snakemake.input.flow),

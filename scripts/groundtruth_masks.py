@@ -8,7 +8,7 @@ from poseembed.formats.groundtruth import read_masks
 from poseembed.logs import setup_job_logging
 from poseembed.person_masks import groundtruth_person_masks, mask_crops, save_masks
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 for masks_path, frames_path, flow_path, out in zip(
     snakemake.input.masks,

@@ -6,7 +6,7 @@ from poseembed.evaluation.masks import mask_quality_table
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 pairs = {
     (Path(p).parent.name, Path(p).stem): (p, t)
     for p, t in zip(snakemake.input.motion, snakemake.input.groundtruth, strict=True)

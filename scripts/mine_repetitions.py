@@ -11,7 +11,7 @@ from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
 from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, mine_embeddings
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 s = snakemake.params.settings
 # The params hold the cross-video and device keys too: the miner's are taken by name.
 names = {f.name for f in fields(MiningSettings)}

@@ -10,7 +10,7 @@ from poseembed.flow.video import analyse_video, save_video_flow
 from poseembed.frames import load_frames
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 # Every key of the flow section is taken by name; what remains must be exactly the backend's.
 flow = dict(snakemake.params.flow)
 eps, inspect_side = flow.pop("eps"), flow.pop("inspect_side")

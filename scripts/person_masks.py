@@ -5,7 +5,7 @@ from poseembed.flow.video import load_video_flow
 from poseembed.logs import setup_job_logging
 from poseembed.person_masks import MaskSettings, mask_crops, motion_person_masks, save_masks
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 flow = load_video_flow(snakemake.input.flow)
 masks, from_box = motion_person_masks(

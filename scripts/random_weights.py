@@ -3,7 +3,7 @@
 from poseembed.logs import setup_job_logging
 from poseembed.training import initial_model, save_weights
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 network = snakemake.params.network
 settings = {
     "trunk": network["trunk"],

@@ -8,7 +8,7 @@ from poseembed.logs import setup_job_logging
 from poseembed.paper_tables import Row, comparison_table, readable, temporal_ranges_table
 from poseembed.tables import write_table
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 rows = [
     Row(**{**r, "models": tuple(r["models"]), "aliases": tuple(r.get("aliases", ()))})
     for r in snakemake.params.rows

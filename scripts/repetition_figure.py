@@ -7,7 +7,7 @@ from poseembed.crops import load_crops
 from poseembed.logs import setup_job_logging
 from poseembed.plots.repetitions import repetition_figure
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 video = snakemake.wildcards.video
 repetitions = pd.read_parquet(snakemake.input.repetitions)
 mine = repetitions[repetitions["video"] == video]

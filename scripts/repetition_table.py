@@ -11,7 +11,7 @@ from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 from poseembed.tasks.temporal import TemporalRanges
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 groundtruth = {Path(p).stem: read_groundtruth(p)[0] for p in snakemake.input.groundtruth}
 rows, per_video = [], []
 for model, path, signature in zip(

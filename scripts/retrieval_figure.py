@@ -6,7 +6,7 @@ from poseembed.formats.mpii import read_mpii_json
 from poseembed.logs import setup_job_logging
 from poseembed.plots.retrievals import default_queries, retrieval_figure
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 people = read_mpii_json(snakemake.input.people)
 queries = p.queries if p.queries is not None else default_queries(len(people))

@@ -5,7 +5,7 @@ from poseembed.formats.mpii import read_people, write_mpii_json
 from poseembed.logs import setup_job_logging
 from poseembed.stills import choose_people, people_crops
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 p = snakemake.params
 everyone = read_people(snakemake.input.annotations)
 people = choose_people(everyone, p.max_people, p.seed)

@@ -8,7 +8,7 @@ from poseembed.logs import setup_job_logging
 from poseembed.mask_predictor import load_predictor, predict_masks
 from poseembed.person_masks import save_masks
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 device = resolve_device(snakemake.params.device)
 model = load_predictor(snakemake.input.weights, device)

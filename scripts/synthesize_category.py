@@ -3,7 +3,7 @@
 from poseembed.data.synthetic import SyntheticSpec, write_category
 from poseembed.logs import setup_job_logging
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 spec = SyntheticSpec.from_params(snakemake.params.spec)
 category = snakemake.wildcards.category
 out = snakemake.output

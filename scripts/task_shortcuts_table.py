@@ -12,7 +12,7 @@ from poseembed.evaluation.shortcuts import task_shortcuts
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 p = snakemake.params
 samples = load_samples(snakemake.input.samples)

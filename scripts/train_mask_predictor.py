@@ -9,7 +9,7 @@ from poseembed.config import strict_settings
 from poseembed.logs import setup_job_logging
 from poseembed.mask_predictor import PredictorSettings, save_predictor, train_mask_predictor
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 settings = strict_settings(PredictorSettings, snakemake.params.settings, "config mask_predictor")
 model, metrics = train_mask_predictor(

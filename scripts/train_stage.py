@@ -17,7 +17,7 @@ from poseembed.training import (
     train_stage,
 )
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 p = snakemake.params
 training = p.signature["training"]

@@ -12,7 +12,7 @@ from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.supervised import SupervisedSettings, train_supervised
 
-log = setup_job_logging(snakemake.log[0])
+log = setup_job_logging(snakemake)
 torch.set_num_threads(snakemake.threads)
 settings = strict_settings(SupervisedSettings, snakemake.params.settings, "config supervised")
 poses, index, categories = {}, {}, {}

@@ -453,6 +453,7 @@ def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, l
         tmp_path / "results" / "logs" / "extract_frames" / "long_jump" / "broken.log"
     ).read_text()
     assert "broken.mp4" in log and "cannot open" in log
+    assert "add 'broken' to dataset.exclude" in proc.stdout + proc.stderr
     a = np.load(frames / "good_a.npz")
     b = np.load(frames / "good_b.npz")
     assert np.isfinite(a["boxes"]).all() and np.isnan(b["boxes"]).all()
