@@ -12,6 +12,7 @@ from poseembed.tasks.temporal import (
     negative_pairs,
     removed_negatives,
     sample_temporal_pairs,
+    short_videos,
 )
 
 TRAINING = schema_defaults("training")
@@ -150,3 +151,18 @@ def test_spatial_patches_lie_on_the_grid_inside_the_crop():
     expected = NEIGHBOURS[p.label][:, ::-1] - 1
     assert np.array_equal(np.sign(np.round(d / (64 / 3))), expected)
     assert np.all(np.abs(d[expected == 0]) < 64 / 3 * 0.35)
+
+
+def test_pairs_are_anchored_only_in_usable_rows():
+    video = np.repeat([0, 1], 40)
+    frame = np.tile(np.arange(40), 2)
+    ranges = TemporalRanges(4, (8, 16))
+    usable = video == 1
+    p = sample_temporal_pairs(video, frame, 200, ranges, np.random.default_rng(0), usable=usable)
+    assert (video[p.anchor] == 1).all()
+    everyone = sample_temporal_pairs(video, frame, 200, ranges, np.random.default_rng(0))
+    same = sample_temporal_pairs(
+        video, frame, 200, ranges, np.random.default_rng(0), usable=np.ones(80, bool)
+    )
+    assert np.array_equal(everyone.anchor, same.anchor), "all usable draws as before"
+    assert short_videos(np.repeat(["a", "b"], [5, 40]), np.r_[0:5, 0:40], ranges) == ["a"]

@@ -161,3 +161,20 @@ def test_one_learning_rate_schedule_spans_the_curriculum():
     assert lr_factor(per_stage, 0) == 1.0
     with pytest.raises(ValueError, match="training.lr_schedule"):
         lr_factor(replace(TINY, lr_schedule="step"), 0)
+
+
+def test_videos_too_short_for_the_ranges_are_left_out_of_the_temporal_task(
+    crop_tables, tmp_path, caplog
+):
+    paths, train, held = crop_tables
+    first = train["video"].iloc[0]
+    # 6 frames of the first video: no pair 8 to 16 frames apart.
+    short = train[(train["video"] != first) | (train["frame"] < 6)]
+    out = StagePaths(None, tmp_path / "s.ckpt", tmp_path / "s.pt", tmp_path / "s.csv")
+    with caplog.at_level(logging.WARNING, logger="poseembed.training"):
+        metrics = train_stage(short, held, paths, {}, replace(TINY, iterations=2), 1, out)
+    assert f"left out of the temporal task: {first}" in caplog.text
+    assert np.isfinite(metrics["temporal_loss"]).all()
+    only_short = short[short["video"] == first]
+    with pytest.raises(ValueError, match="none can give a temporal pair"):
+        train_stage(only_short, held, paths, {}, replace(TINY, iterations=2), 1, out)

@@ -31,7 +31,7 @@ from poseembed.logs import progress
 from poseembed.mining import artifact_rows, cross_video_rows, row_groups
 from poseembed.models import SiameseNet
 from poseembed.tasks.spatial import sample_spatial_patches
-from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs
+from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs, short_videos
 
 _EVAL_STREAM = 10**9
 log = logging.getLogger(__name__)
@@ -229,6 +229,8 @@ class _Data:
         self.frames = table["frame"].to_numpy().astype(np.int64)
         _, self.codes = np.unique(self.videos, return_inverse=True)
         self.refinement = refinement
+        # The rows that may anchor a temporal pair (see ``_leave_out_short_videos``).
+        self.usable = np.ones(len(self.frames), bool)
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -258,6 +260,7 @@ def _task_losses(
             mined_share=r.mined_share if r else 0.0,
             cross=r.cross if r else None,
             cross_share=r.cross_share if r else 0.0,
+            usable=data.usable,
         )
         a, b = temporal_batch(
             store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter, s.grey_prob
@@ -323,6 +326,18 @@ def train_stage(
     store = CropStore(crop_paths, mask_paths)
     data = _Data(train, refinement)
     held = _Data(heldout) if len(heldout) else None
+    if s.temporal_weight > 0:
+        ranges = TemporalRanges(s.tau_pos, tuple(s.tau_neg))
+        if not _leave_out_short_videos(data, ranges, "training"):
+            raise ValueError(
+                f"no training video of stage {stage} spans tau_neg[0] = {s.tau_neg[0]} frames: "
+                "none can give a temporal pair; lower training.tau_neg or use longer videos"
+            )
+        if held is not None and not _leave_out_short_videos(held, ranges, "held-out"):
+            log.warning(
+                "no held-out video can give temporal pairs: held-out accuracies not measured"
+            )
+            held = None
     crop_side = store[data.videos[0]].shape[1]
     model.train()
     for it in progress(range(start, s.iterations), f"stage {stage}", total=s.iterations - start):
@@ -352,6 +367,23 @@ def train_stage(
     save_weights(paths.weights, model, asdict(s), stage)
     Path(paths.state).unlink(missing_ok=True)
     return metrics
+
+
+def _leave_out_short_videos(data: _Data, ranges: TemporalRanges, kind: str) -> bool:
+    """Leave the videos too short for ``ranges`` out of the temporal task, saying which;
+    whether any video is left."""
+    short = short_videos(data.videos, data.frames, ranges)
+    if short:
+        log.warning(
+            "%d %s video(s) span fewer than tau_neg[0] = %d frames and cannot give temporal "
+            "pairs; left out of the temporal task: %s",
+            len(short),
+            kind,
+            ranges.tau_neg[0],
+            ", ".join(short),
+        )
+        data.usable = ~np.isin(data.videos, short)
+    return bool(data.usable.any())
 
 
 @dataclass(frozen=True)

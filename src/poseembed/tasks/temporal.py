@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,17 @@ def _draw(
     hi: int,
     rng: np.random.Generator,
     max_rounds: int,
+    pool: np.ndarray,
     group: np.ndarray | None = None,
 ) -> tuple[np.ndarray, ...]:
+    """``n`` pairs of rows ``lo`` to ``hi`` frames apart in one video, anchors from ``pool``."""
     anchors, partners = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     found = 0
     for _ in range(max_rounds):
         if found >= n:
             break
         m = 2 * (n - found) + 16
-        a = rng.integers(0, len(keys), m)
+        a = pool[rng.integers(0, len(pool), m)]
         dt = rng.integers(lo, hi + 1, m) * rng.choice([-1, 1], m)
         target = video[a] * stride + frame[a] + dt
         pos = np.clip(np.searchsorted(keys, target), 0, len(keys) - 1)
@@ -111,14 +114,16 @@ def sample_temporal_pairs(
     mined_share: float = 0.0,
     cross: tuple[np.ndarray, np.ndarray] | None = None,
     cross_share: float = 0.0,
+    usable: np.ndarray | None = None,
 ) -> TemporalPairs:
     """``n_pairs`` pairs (half positive) from samples given as video ids and frame numbers.
 
     ``group``: a repetition group id per sample (-1: none); ``mined_share`` of the positives are
     then drawn inside groups (fewer when no group has two samples), and no negative lies inside
     one. ``cross``: positive pairs of rows of two videos, ``cross_share`` of the positives drawn
-    from them. Rows are sorted internally by (video, frame); returned indices refer to the input
-    order.
+    from them. ``usable``: the rows that may anchor a pair (all by default; see
+    ``short_videos``). Rows are sorted internally by (video, frame); returned indices refer to
+    the input order.
     """
     video = np.asarray(video, np.int64)
     frame = np.asarray(frame, np.int64)
@@ -127,6 +132,7 @@ def sample_temporal_pairs(
     keys = video[order] * stride + frame[order]
     v, f = video[order], frame[order]
     g = None if group is None else np.asarray(group, np.int64)[order]
+    pool = np.arange(len(order)) if usable is None else np.flatnonzero(np.asarray(usable)[order])
     n_pos = n_pairs // 2
     ma, mo = (
         _draw_repetitions(g, round(n_pos * mined_share), rng)
@@ -136,9 +142,9 @@ def sample_temporal_pairs(
     n_cross = round(n_pos * cross_share) if cross is not None and len(cross[0]) else 0
     n_cross = min(n_cross, n_pos - len(ma))
     n_within = n_pos - len(ma) - n_cross
-    pa, po = _draw(keys, v, f, stride, n_within, 1, ranges.tau_pos, rng, max_rounds)
+    pa, po = _draw(keys, v, f, stride, n_within, 1, ranges.tau_pos, rng, max_rounds, pool)
     pa, po = np.concatenate([ma, pa]), np.concatenate([mo, po])
-    na, no = _draw(keys, v, f, stride, n_pairs - n_pos, *ranges.tau_neg, rng, max_rounds, g)
+    na, no = _draw(keys, v, f, stride, n_pairs - n_pos, *ranges.tau_neg, rng, max_rounds, pool, g)
     anchor, other = order[np.concatenate([pa, na])], order[np.concatenate([po, no])]
     if n_cross:
         pick = rng.integers(0, len(cross[0]), n_cross)
@@ -147,6 +153,14 @@ def sample_temporal_pairs(
     label = np.concatenate([np.ones(n_pos, np.int64), np.zeros(n_pairs - n_pos, np.int64)])
     shuffle = rng.permutation(n_pairs)
     return TemporalPairs(anchor=anchor[shuffle], other=other[shuffle], label=label[shuffle])
+
+
+def short_videos(video: np.ndarray, frame: np.ndarray, ranges: TemporalRanges) -> list:
+    """The videos whose frames span fewer than ``tau_neg[0]`` frames: they cannot give a
+    negative pair, so they are left out of the temporal task."""
+    table = pd.DataFrame({"video": video, "frame": frame}).groupby("video")["frame"]
+    span = table.max() - table.min()
+    return sorted(span.index[span < ranges.tau_neg[0]].tolist())
 
 
 def negative_pairs(
