@@ -6,8 +6,16 @@ import numpy as np
 import pytest
 
 from poseembed.config import ConfigError
+from poseembed.data import synthetic
 from poseembed.data.motions import CATEGORIES, PERIODIC, run_program
-from poseembed.data.synthetic import StillSpec, SyntheticSpec, render_still, render_video
+from poseembed.data.synthetic import (
+    StillSpec,
+    SyntheticSpec,
+    render_still,
+    render_video,
+    write_stills,
+    write_video_file,
+)
 from poseembed.formats.bbox import read_bb
 from poseembed.formats.cliquecnn import read_frame_list, read_labels
 from poseembed.formats.groundtruth import read_groundtruth, read_masks
@@ -125,3 +133,34 @@ def test_specs_take_exactly_their_config_keys():
         StillSpec.from_params({"stills": 2, "still_size": 64})
     with pytest.raises(ConfigError, match=r"synthetic \(videos\).*unknown keys \['stills'\]"):
         SyntheticSpec.from_params({**SMALL.__dict__, "stills": 2})
+
+
+class _SilentWriter:
+    """OpenCV's writer on a full disk: opened, every write accepted, nothing written."""
+
+    def __init__(self, path, *args):
+        self.path = path
+
+    def isOpened(self):
+        return True
+
+    def write(self, frame):
+        pass
+
+    def release(self):
+        open(self.path, "wb").close()
+
+
+def test_a_write_that_fails_silently_is_caught_and_nothing_left(tmp_path, monkeypatch):
+    frames = [np.zeros((24, 32, 3), np.uint8)] * 5
+    write_video_file(tmp_path / "ok.mp4", frames, 25.0)
+    monkeypatch.setattr(synthetic.cv2, "VideoWriter", _SilentWriter)
+    with pytest.raises(OSError, match=r"holds 0 of 5 frames.*no space left\?"):
+        write_video_file(tmp_path / "full.mp4", frames, 25.0)
+    monkeypatch.setattr(synthetic.cv2, "imwrite", lambda *args: False)
+    stills = StillSpec.from_params(
+        {k: SYNTHETIC[k] for k in ("still_size", "noise_sigma")} | {"stills": 1}
+    )
+    with pytest.raises(OSError, match=r"still_00000.jpg: not written; no space left\?"):
+        write_stills(tmp_path / "a.json", tmp_path / "images", 0, stills)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images", "ok.mp4"]

@@ -11,6 +11,7 @@ The workflow writes it under ``results/synthetic`` in the layout of a user's rea
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,6 +218,21 @@ def write_video_file(path: str | os.PathLike, frames: list[np.ndarray], fps: flo
         for frame in frames:
             writer.write(frame)
         writer.release()
+        # OpenCV's writer says nothing when a write fails (a full disk): read back what it wrote.
+        cap = cv2.VideoCapture(str(tmp))
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        cap.release()
+        if n != len(frames) or size != (w, h):
+            raise OSError(
+                f"{path}: the video written holds {n} of {len(frames)} frames of {size[0]}x"
+                f"{size[1]} px (expected {w}x{h}); {_space_left(tmp.parent)}"
+            )
+
+
+def _space_left(folder: Path) -> str:
+    free = shutil.disk_usage(folder).free
+    return f"no space left? {free / 2**20:.0f} MiB free in {folder}"
 
 
 def groundtruth_table(video: RenderedVideo) -> pd.DataFrame:
@@ -317,7 +333,8 @@ def write_stills(
         image, j, v, box = render_still(i, seed, spec)
         name = f"still_{i:05d}.jpg"
         with atomic_path(Path(images) / name) as tmp:
-            cv2.imwrite(str(tmp), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            if not cv2.imwrite(str(tmp), image, [cv2.IMWRITE_JPEG_QUALITY, 90]):
+                raise OSError(f"{Path(images) / name}: not written; {_space_left(tmp.parent)}")
         names.append(name)
         centers.append([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
         scales.append(max(box[2] - box[0], box[3] - box[1]) / 200)
