@@ -11,6 +11,7 @@ fs = extract_frames(
     snakemake.params.height,
     snakemake.params.step,
     snakemake.params.folder_fps,
+    snakemake.params.max_bad_boxes,
 )
 log.info(
     "%s: %d frames of %dx%d at %.2f fps, boxes %s",

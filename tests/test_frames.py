@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
 from poseembed.crops import crop_side, load_crops, person_crops, save_crops
 from poseembed.datasets import video_sources
+from poseembed.formats.bbox import BoxFileError, boxes_in_frame
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.frames import extract_frames, load_frames, save_frames
 from tests.conftest import CROPS, FRAMES, realdata
@@ -67,3 +70,34 @@ def test_video_sources_lists_files_and_frame_folders(tmp_path):
     assert sorted(video_sources(tmp_path, exclude=["clip_b"], categories=["vault"])) == [
         ("vault", "clip_a")
     ]
+
+
+def _bb(path, lines):
+    path.write_text("".join(f"{f} {x0} {y0} {x1} {y1}\n" for f, x0, y0, x1, y1 in lines))
+    return path
+
+
+def test_a_box_file_with_missing_lines_fails_past_the_share_and_warns_below(
+    long_jump, tmp_path, caplog
+):
+    one_line = _bb(tmp_path / "one.bb", [(0, 50, 20, 90, 110)])
+    with pytest.raises(BoxFileError, match=r"one\.bb: \d+ of \d+ frames have no line"):
+        extract_frames(long_jump["videos"][0], one_line, **FRAMES)
+    with caplog.at_level(logging.WARNING, logger="poseembed.frames"):
+        fs = extract_frames(long_jump["videos"][0], one_line, **FRAMES | {"max_bad_boxes": 1.0})
+    assert f"{len(fs) - 1} of {len(fs)} frames without a line got the nearest box" in caplog.text
+    assert np.allclose(fs.boxes, [50, 20, 90, 110])
+
+
+def test_boxes_off_the_frame_are_missing_and_boxes_partly_off_are_clipped(tmp_path):
+    lines = [(f, 10, 10, 50, 50) for f in range(10)]
+    lines[3] = (3, 200, 10, 260, 50)  # wholly right of a 160 px frame
+    lines[6] = (6, -20, -5, 40, 130)  # sticks out left, top and bottom
+    boxes, report = boxes_in_frame(_bb(tmp_path / "v.bb", lines), np.arange(10), (160, 120), 0.2)
+    assert np.isnan(boxes[3]).all() and np.isfinite(np.delete(boxes, 3, axis=0)).all()
+    assert boxes[6].tolist() == [0, 0, 40, 120]
+    assert report.outside == [4] and report.clipped == 1 and report.filled == 0
+    lines[5] = (5, 10, 10, 50, float("nan"))
+    lines[7] = (7, 10, 200, 50, 260)
+    with pytest.raises(BoxFileError, match=r"v\.bb: 3 of 10 frames .*lines 4, 6, 8\)"):
+        boxes_in_frame(_bb(tmp_path / "v.bb", lines), np.arange(10), (160, 120), 0.2)

@@ -7,6 +7,7 @@ frame's pixels or NaN where the source has none, ``index`` (N,) source frame num
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -14,8 +15,10 @@ import cv2
 import numpy as np
 
 from poseembed.atomic import atomic_path
-from poseembed.formats.bbox import boxes_for_frames, read_bb
+from poseembed.formats.bbox import boxes_in_frame
 from poseembed.formats.video import read_video
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,8 +40,10 @@ def extract_frames(
     height: int,
     step: int,
     folder_fps: float,
+    max_bad_boxes: float,
 ) -> FrameSet:
-    """Decode a video, keep every ``step``-th frame, resize to ``height`` (0 keeps the size)."""
+    """Decode a video, keep every ``step``-th frame, resize to ``height`` (0 keeps the size);
+    its boxes checked against the frame (see ``formats.bbox.boxes_in_frame``)."""
     frames, fps = read_video(video, folder_fps)
     src_h, src_w = frames[0].shape[:2]
     index = np.arange(0, len(frames), step)
@@ -48,8 +53,10 @@ def extract_frames(
         size = (round(src_w * factor), height)
         kept = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in kept]
     if boxes_file is not None:
-        bb_frames, bb = read_bb(boxes_file)
-        boxes = boxes_for_frames(index, bb_frames, bb) * factor
+        boxes, report = boxes_in_frame(boxes_file, index, (src_w, src_h), max_bad_boxes)
+        if report.filled or report.outside or report.clipped:
+            log.warning("%s: %s", boxes_file, report)
+        boxes = boxes * factor
     else:
         boxes = np.full((len(index), 4), np.nan)
     return FrameSet(np.stack(kept), boxes, index, fps / step, (src_w, src_h), str(video))

@@ -18,6 +18,7 @@ rule extract_frames:
         height=config["frames"]["height"],
         step=config["frames"]["step"],
         folder_fps=config["frames"]["folder_fps"],
+        max_bad_boxes=config["frames"]["max_bad_boxes"],
     script:
         "../../scripts/extract_frames.py"
 

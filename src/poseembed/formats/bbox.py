@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -51,3 +52,55 @@ def boxes_for_frames(frames: np.ndarray, bb_frames: np.ndarray, bb: np.ndarray) 
     prev = np.clip(pos - 1, 0, len(bf) - 1)
     nearest = np.where(np.abs(bf[prev] - frames) < np.abs(bf[pos] - frames), prev, pos)
     return bb[nearest]
+
+
+@dataclass(frozen=True)
+class BoxReport:
+    """What a box file needed: frames without a line (given the nearest line's box), lines
+    whose box lies wholly outside the frame or is not a number (1-based, as an editor shows
+    them; those frames have no box), and boxes partly outside (clipped to the frame)."""
+
+    frames: int
+    filled: int
+    outside: list[int]
+    clipped: int
+
+    def __str__(self) -> str:
+        lines = ", ".join(map(str, self.outside[:10])) + (" ..." if len(self.outside) > 10 else "")
+        return (
+            f"{self.filled} of {self.frames} frames without a line got the nearest box; "
+            f"{len(self.outside)} lines outside the frame are missing boxes (lines {lines}); "
+            f"{self.clipped} boxes clipped to the frame"
+        )
+
+
+def boxes_in_frame(
+    path: str | os.PathLike,
+    frames: np.ndarray,
+    size: tuple[int, int],
+    max_bad_share: float,
+) -> tuple[np.ndarray, BoxReport]:
+    """The boxes of box file ``path`` for source ``frames`` of a frame of ``size`` (w, h):
+    NaN where a line's box misses the frame, clipped where it sticks out, the nearest line's box
+    where a frame has none. More than ``max_bad_share`` of the frames without a line or with a
+    box off the frame fails, naming the file and the lines."""
+    bb_frames, bb = read_bb(path)
+    w, h = size
+    finite = np.isfinite(bb).all(axis=1)
+    off = ~finite | (bb[:, 2] <= 0) | (bb[:, 3] <= 0) | (bb[:, 0] >= w) | (bb[:, 1] >= h)
+    clipped = finite & ~off & ((bb[:, :2] < 0).any(axis=1) | (bb[:, 2] > w) | (bb[:, 3] > h))
+    bb = np.where(off[:, None], np.nan, np.clip(bb, 0, [w, h, w, h]))
+    report = BoxReport(
+        frames=len(frames),
+        filled=int((~np.isin(frames, bb_frames)).sum()),
+        outside=(np.flatnonzero(off) + 1).tolist(),
+        clipped=int(clipped.sum()),
+    )
+    bad = report.filled + int(np.isin(frames, bb_frames[off]).sum())
+    if len(frames) and bad / len(frames) > max_bad_share:
+        raise BoxFileError(
+            f"{path}: {bad} of {len(frames)} frames have no line or a box off the frame, more "
+            f"than frames.max_bad_boxes = {max_bad_share}: {report}; fix the file, or delete it "
+            "to take the boxes from motion"
+        )
+    return boxes_for_frames(frames, bb_frames, bb), report
