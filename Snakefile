@@ -3,6 +3,12 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+from poseembed.config import check_yaml
+
+# Snakemake's message for a YAML error names neither the file nor the line.
+check_yaml("config.yaml")
+
+
 configfile: "config.yaml"
 
 

@@ -10,6 +10,7 @@ import yaml
 from poseembed.config import (
     SCHEMA_PATH,
     ConfigError,
+    check_yaml,
     coerce_strings,
     load_schema,
     schema_defaults,
@@ -82,3 +83,11 @@ def test_nested_command_line_values_are_read_as_the_schema_wants():
     assert out["dataset"] == given["dataset"]
     assert out["experiments"]["x"] == {"training": {"lr": 0.01}, "replicates": 2}
     assert coerce_strings({"crops": {"size": "big"}}, schema) == {"crops": {"size": "big"}}
+
+
+def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: 0\ncrops:\n  size: [96\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml:4:1: not valid YAML: expected ','"):
+        check_yaml(bad)
+    check_yaml(tmp_path / "absent.yaml")

@@ -144,6 +144,20 @@ def test_nested_keys_from_the_command_line_and_bad_ranges_before_any_job(tmp_pat
     assert "experiments.full: training.tau_pos (9) and training.tau_neg ([8, 16])" in proc.stdout
 
 
+def test_a_yaml_error_in_the_config_names_its_line(tmp_path):
+    (tmp_path / "config.yaml").write_text("seed: 0\ncrops:\n  size: [96\n")
+    proc = snakemake(tmp_path, "-n", check=False)
+    assert proc.returncode != 0 and "config.yaml:4:1: not valid YAML" in proc.stdout + proc.stderr
+
+
+def test_identical_runs_write_identical_weights(tmp_path):
+    target = "results/baselines/random/weights.pt"
+    for run in ("a", "b"):
+        write_config(tmp_path / run, TINY)
+        snakemake(tmp_path / run, target)
+    assert (tmp_path / "a" / target).read_bytes() == (tmp_path / "b" / target).read_bytes()
+
+
 def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     (tmp_path / "alexnet.pth").write_bytes(b"")

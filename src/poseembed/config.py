@@ -36,6 +36,20 @@ def strict_settings(cls: type[Settings], params: dict, where: str) -> Settings:
     return cls(**params)
 
 
+def check_yaml(path: str | os.PathLike) -> None:
+    """Raise ConfigError naming the file, line and column of a YAML syntax error in ``path``
+    (Snakemake's own message names neither); an absent file is left to Snakemake."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    try:
+        yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {err.problem or err.context}") from None
+
+
 def load_schema(path: str | os.PathLike) -> dict:
     return yaml.safe_load(Path(path).read_text())
 
