@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import cv2
 import numpy as np
 import pytest
 
@@ -101,3 +102,12 @@ def test_boxes_off_the_frame_are_missing_and_boxes_partly_off_are_clipped(tmp_pa
     lines[7] = (7, 10, 200, 50, 260)
     with pytest.raises(BoxFileError, match=r"v\.bb: 3 of 10 frames .*lines 4, 6, 8\)"):
         boxes_in_frame(_bb(tmp_path / "v.bb", lines), np.arange(10), (160, 120), 0.2)
+
+
+def test_a_one_frame_video_fails_at_extraction_naming_the_file(tmp_path):
+    path = tmp_path / "still.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, (32, 24))
+    writer.write(np.zeros((24, 32, 3), np.uint8))
+    writer.release()
+    with pytest.raises(ValueError, match=r"still\.mp4: 1 frame\(s\); the optical flow"):
+        extract_frames(path, None, **FRAMES)

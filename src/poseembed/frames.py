@@ -45,6 +45,10 @@ def extract_frames(
     """Decode a video, keep every ``step``-th frame, resize to ``height`` (0 keeps the size);
     its boxes checked against the frame (see ``formats.bbox.boxes_in_frame``)."""
     frames, fps = read_video(video, folder_fps)
+    if len(frames) < 2:
+        raise ValueError(
+            f"{video}: {len(frames)} frame(s); the optical flow and the tasks need two or more"
+        )
     src_h, src_w = frames[0].shape[:2]
     index = np.arange(0, len(frames), step)
     kept = [frames[i] for i in index]
