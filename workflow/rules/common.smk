@@ -21,7 +21,6 @@ PLAN = build_plan(config, load_schema(SCHEMA_PATH))
 for warning in PLAN.warnings:
     logger.warning(warning)
 
-SYNTHETIC = PLAN.synthetic
 STAGES = PLAN.stages
 CROPS = PLAN.per_video("results/crops/{category}/{video}.npy")
 FRAMES = PLAN.per_video("results/frames/{category}/{video}.npz")
