@@ -1,7 +1,5 @@
 """Rule mine_repetitions: repetition groups of every video from its frame embeddings."""
 
-from dataclasses import fields
-
 import pandas as pd
 
 from poseembed.atomic import atomic_path
@@ -12,19 +10,15 @@ from poseembed.logs import setup_job_logging
 from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, mine_embeddings
 
 log = setup_job_logging(snakemake)
-s = snakemake.params.settings
-# The params hold the cross-video and device keys too: the miner's are taken by name.
-names = {f.name for f in fields(MiningSettings)}
-settings = strict_settings(
-    MiningSettings, {k: v for k, v in s.items() if k in names}, "config mining"
-)
-device = resolve_device(s["device"])
+settings = strict_settings(MiningSettings, snakemake.params.settings, "config mining")
+threshold = snakemake.params.cross_video_threshold
+device = resolve_device(snakemake.params.device)
 emb = load_embeddings(snakemake.input.embeddings)
 repetitions = mine_embeddings(emb, settings, device)
 with atomic_path(snakemake.output.repetitions, suffix=".parquet") as tmp:
     repetitions.to_parquet(tmp, index=False)
-if s["cross_video_share"] > 0:
-    cross = cross_video_pairs(emb, s["cross_video_threshold"], settings.tile, device)
+if threshold is not None:
+    cross = cross_video_pairs(emb, threshold, settings.tile, device)
 else:
     cross = pd.DataFrame({c: [] for c in CROSS_COLUMNS})
 with atomic_path(snakemake.output.cross_video, suffix=".parquet") as tmp:
@@ -37,10 +31,10 @@ log.info(
     repetitions["video"].nunique(),
     len(emb.videos),
 )
-if s["cross_video_share"] > 0:
+if threshold is not None:
     log.info(
         "%d cross-video pairs of mutual nearest neighbours (similarity >= %s), mean %.3f",
         len(cross) // 2,
-        s["cross_video_threshold"],
+        threshold,
         float(cross["similarity"].mean()) if len(cross) else float("nan"),
     )

@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 
 from poseembed.curriculum import load_samples, split_stage
-from poseembed.formats.embeddings import load_embeddings
+from poseembed.formats.embeddings import load_frame_indices
 from poseembed.logs import setup_job_logging
 from poseembed.training import (
     StagePaths,
@@ -49,7 +49,7 @@ if refining:
         train,
         pd.read_parquet(snakemake.input.repetitions),
         pd.read_parquet(snakemake.input.cross_video),
-        load_embeddings(snakemake.input.embeddings),
+        load_frame_indices(snakemake.input.embeddings),
         p.signature["mining"],
     )
     grouped = refinement.group[refinement.group >= 0]

@@ -138,7 +138,8 @@ def test_cross_video_pairs_are_mutual_nearest_neighbours_of_other_videos():
     ]  # fmt: skip
     assert len(pairs) == 6 and (pairs["similarity"] >= 0.9).all()
     # Source frames 10-15 of b are the rows 0-5 of its artifacts.
-    rows = artifact_rows(pairs, emb, (("video", "frame"), ("other_video", "other_frame")))
+    index = {video: i for (_, video), (i, _) in emb.videos.items()}
+    rows = artifact_rows(pairs, index, (("video", "frame"), ("other_video", "other_frame")))
     assert sorted(rows.loc[rows["video"] == "b", "frame"]) == [0, 1, 2]
     videos = np.array(["a"] * 6 + ["b"] * 6)
     frames = np.r_[np.arange(6), np.arange(6)]

@@ -123,3 +123,16 @@ def test_a_category_without_videos_fails_naming_those_that_have_some(tmp_path):
         ValueError, match=r"\['lnog_jump'\] have no videos.*\['long_jump', 'vault'\]"
     ):
         plan_of(config)
+
+
+def test_the_miner_reads_no_refinement_key(default):
+    assert default.mining_settings("full") == {
+        "min_gap": 16, "threshold": 0.9, "window": 4, "tile": 512
+    }  # fmt: skip
+    assert default.cross_video_threshold("full") is None
+    assert default.cross_video_threshold("cross_video") is not None
+    config = copy.deepcopy(DEFAULT)
+    config["mining"]["iterations"] += 1
+    edited = plan_of(config)
+    assert edited.mining_settings("full") == default.mining_settings("full")
+    assert edited.model_signatures["full"] != default.model_signatures["full"]

@@ -80,7 +80,7 @@ def _unordered(a, b, frame):
 def test_negatives_removed_are_exactly_the_mined_pairs_in_the_negative_range():
     video, frame, group = _periodic()
     ranges = TemporalRanges(4, (8, 16))
-    removed = _unordered(*removed_negatives(video, frame, ranges, group), frame)
+    removed = _unordered(*removed_negatives(*negative_pairs(video, frame, ranges), group), frame)
     # Inside one group and 8 <= dt <= 16: dt = 10, where both frames are mined.
     assert removed and all(
         abs(frame[a] - frame[b]) == 10 and group[a] == group[b] >= 0 for a, b in removed

@@ -188,12 +188,12 @@ def cross_video_pairs(
 
 
 def artifact_rows(
-    table: pd.DataFrame, emb: Embeddings, columns: tuple[tuple[str, str], ...]
+    table: pd.DataFrame, index: dict[str, np.ndarray], columns: tuple[tuple[str, str], ...]
 ) -> pd.DataFrame:
     """``table`` with the source frame numbers of each (video column, frame column) replaced by
-    the frames' rows in their videos' artifacts (what a sample table's ``frame`` counts); the
-    two differ when frames.step skips frames."""
-    index = {video: np.asarray(i) for (_, video), (i, _) in emb.videos.items()}
+    the frames' rows in their videos' artifacts (``index``: each video's source frame numbers,
+    see ``formats.embeddings.load_frame_indices``); the two differ when frames.step skips
+    frames."""
     out = table.copy()
     for video_column, frame_column in columns:
         rows = np.empty(len(out), np.int64)

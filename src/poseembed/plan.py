@@ -189,14 +189,18 @@ class Plan:
         """The frame embeddings a mined model's stages give, shared by the models on them."""
         return f"results/mining/{self.trained_as[model]}/frames.h5"
 
-    def mining_params(self, model: str) -> dict:
-        """The miner's settings (min_gap resolved) and where it runs."""
-        mining = self.experiments[model]["mining"]
+    def mining_settings(self, model: str) -> dict:
+        """The miner's settings (``mining.MiningSettings``, min_gap resolved), and no
+        refinement key, so that editing one reruns the refinement only."""
+        signature = self.model_signatures[model]["mining"]
         return {
-            **self.model_signatures[model]["mining"],
-            "tile": mining["tile"],
-            "device": mining["device"],
+            **{k: signature[k] for k in ("min_gap", "threshold", "window")},
+            "tile": self.experiments[model]["mining"]["tile"],
         }
+
+    def cross_video_threshold(self, model: str) -> float | None:
+        """The similarity of cross-video pairs; None when the model mines none."""
+        return self.model_signatures[model]["mining"].get("cross_video_threshold")
 
     def background_masks(self, model: str) -> list[str]:
         """The person masks that grey out a model's background: none when it keeps it (and for

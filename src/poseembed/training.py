@@ -26,7 +26,6 @@ from poseembed.batches import CropStore, spatial_batch, temporal_batch
 from poseembed.config import ConfigError, schema_defaults, strict_settings
 from poseembed.device import resolve_device
 from poseembed.experiments import SECTIONS, final_stage, stage_iterations, training_signature
-from poseembed.formats.embeddings import Embeddings
 from poseembed.logs import progress
 from poseembed.mining import artifact_rows, cross_video_rows, row_groups
 from poseembed.models import SiameseNet
@@ -97,14 +96,14 @@ def mined_refinement(
     train: pd.DataFrame,
     repetitions: pd.DataFrame,
     cross: pd.DataFrame,
-    embeddings: Embeddings,
+    index: dict[str, np.ndarray],
     mining: dict,
 ) -> Refinement:
     """The refinement of ``train``'s rows from the mined tables (in source frame numbers,
-    mapped to rows of the artifacts through the ``embeddings`` they were mined on) and the
-    ``mining`` signature's shares."""
-    repetitions = artifact_rows(repetitions, embeddings, (("video", "query"), ("video", "frame")))
-    cross = artifact_rows(cross, embeddings, (("video", "frame"), ("other_video", "other_frame")))
+    mapped to rows of the artifacts through each video's frame ``index``) and the ``mining``
+    signature's shares."""
+    repetitions = artifact_rows(repetitions, index, (("video", "query"), ("video", "frame")))
+    cross = artifact_rows(cross, index, (("video", "frame"), ("other_video", "other_frame")))
     videos, frames = train["video"].to_numpy(), train["frame"].to_numpy()
     return Refinement(
         row_groups(videos, frames, repetitions),

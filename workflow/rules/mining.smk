@@ -20,7 +20,9 @@ rule mine_repetitions:
     resources:
         gpu=experiment_gpu("mining"),
     params:
-        settings=lambda w: PLAN.mining_params(w.model),
+        settings=lambda w: PLAN.mining_settings(w.model),
+        cross_video_threshold=lambda w: PLAN.cross_video_threshold(w.model),
+        device=lambda w: PLAN.experiments[w.model]["mining"]["device"],
     script:
         "../../scripts/mine_repetitions.py"
 

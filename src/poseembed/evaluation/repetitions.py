@@ -78,7 +78,7 @@ def _negatives(
     a, b = negative_pairs(video, frames, ranges)
     groups = frame_groups(mined).set_index("frame")["group"]
     g = groups.reindex(frames).fillna(-1).to_numpy(np.int64)
-    ra, rb = removed_negatives(video, frames, ranges, g)
+    ra, rb = removed_negatives(a, b, g)
     return {
         "negatives": len(a),
         "false_negatives": int(same_phase(gt, a, b, tolerance).sum()),

@@ -121,9 +121,8 @@ def load_video_flow(path: str | os.PathLike) -> VideoFlow:
                 f"{path}: flow artifact of an older version (no {sorted(missing)}); rerun it "
                 "with --forcerun optical_flow"
             )
-        return VideoFlow(
-            **{
-                k: (str(d[k]) if d[k].ndim == 0 and d[k].dtype.kind == "U" else d[k])
-                for k in VideoFlow.__dataclass_fields__
-            }
-        )
+        # Each d[k] reads the array again: read every one once.
+        arrays = {k: d[k] for k in VideoFlow.__dataclass_fields__}
+    return VideoFlow(
+        **{k: str(v) if v.ndim == 0 and v.dtype.kind == "U" else v for k, v in arrays.items()}
+    )

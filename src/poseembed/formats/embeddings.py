@@ -79,6 +79,16 @@ def load_embeddings(path: str | os.PathLike) -> Embeddings:
     return emb
 
 
+def load_frame_indices(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Each video's source frame numbers, without reading its embeddings."""
+    with h5py.File(path, "r") as f:
+        return {
+            video: g["index"][()]
+            for videos in f.get("videos", {}).values()
+            for video, g in videos.items()
+        }
+
+
 def save_still_embeddings(
     path: str | os.PathLike, embeddings: np.ndarray, mirrored: np.ndarray, attrs: dict | None = None
 ) -> None:

@@ -182,9 +182,9 @@ def negative_pairs(
 
 
 def removed_negatives(
-    video: np.ndarray, frame: np.ndarray, ranges: TemporalRanges, group: np.ndarray
+    a: np.ndarray, b: np.ndarray, group: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The negative pairs that mined repetitions take out: both frames in one group."""
-    a, b = negative_pairs(video, frame, ranges)
+    """Of the negative pairs (rows ``a``, ``b``; see ``negative_pairs``), those that mined
+    repetitions take out: both frames in one group."""
     same = _one_group(np.asarray(group, np.int64), a, b)
     return a[same], b[same]
