@@ -11,10 +11,11 @@ alike in their stages and mining are one *model* (``model_as``), embedded and ev
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs
+from poseembed.data.synthetic import StillSpec, SyntheticSpec
 from poseembed.datasets import video_table
 from poseembed.experiments import (
     canonical_experiments,
@@ -25,6 +26,7 @@ from poseembed.experiments import (
     resolve_experiments,
     training_signature,
 )
+from poseembed.mining import MiningSettings
 
 # Where each feature setting (fields of features.FeatureSettings) is configured.
 _FEATURE_KEYS = {
@@ -33,9 +35,6 @@ _FEATURE_KEYS = {
     "pixel_side": ("baselines", "pixel_side"),
     "alexnet_layer": ("baselines", "imagenet_alexnet_layer"),
 }
-# The generator's keys that only the still images depend on (noise_sigma: both).
-_STILL_KEYS = ("stills", "still_size", "noise_sigma")
-_VIDEO_ONLY_KEYS = ("stills", "still_size")
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,6 @@ class Plan:
     @property
     def network_baselines(self) -> list[str]:
         return [b for b in self.baselines if BASELINES[b].kind == "network"]
-
-    @property
-    def networks(self) -> list[str]:
-        """Every model whose weights a rule of the workflow makes."""
-        return [*self.models, *self.network_baselines]
 
     @property
     def table_models(self) -> list[str]:
@@ -139,8 +133,8 @@ class Plan:
 
     def synthetic_params(self, videos: bool) -> dict:
         """The generator's keys that the videos (or the stills) depend on, and no others."""
-        keys = _VIDEO_ONLY_KEYS if videos else _STILL_KEYS
-        return {k: v for k, v in self.config["synthetic"].items() if (k in keys) != videos}
+        keys = {f.name for f in fields(SyntheticSpec if videos else StillSpec)}
+        return {k: v for k, v in self.config["synthetic"].items() if k in keys}
 
     def figure_videos(self, key: str) -> list[str]:
         """``figures.<key>`` (``flow_videos``, ``repetition_videos``): 'category/video' ids."""
@@ -192,11 +186,10 @@ class Plan:
     def mining_settings(self, model: str) -> dict:
         """The miner's settings (``mining.MiningSettings``, min_gap resolved), and no
         refinement key, so that editing one reruns the refinement only."""
-        signature = self.model_signatures[model]["mining"]
-        return {
-            **{k: signature[k] for k in ("min_gap", "threshold", "window")},
-            "tile": self.experiments[model]["mining"]["tile"],
-        }
+        # The signature leaves out how a job runs (tile): it comes from the config section.
+        tile = self.experiments[model]["mining"]["tile"]
+        values = {**self.model_signatures[model]["mining"], "tile": tile}
+        return {f.name: values[f.name] for f in fields(MiningSettings)}
 
     def cross_video_threshold(self, model: str) -> float | None:
         """The similarity of cross-video pairs; None when the model mines none."""

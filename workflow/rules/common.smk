@@ -9,15 +9,16 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from poseembed.config import check_config, coerce_strings, load_schema
-from poseembed.device import wants_gpu
+from poseembed.device import wants_gpu as gpu
 from poseembed.plan import build_plan
 
 SCHEMA_PATH = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+SCHEMA = load_schema(SCHEMA_PATH)
 # Snakemake's --config hands nested values over as text: read them as the schema wants.
-config.update(coerce_strings(config, load_schema(SCHEMA_PATH)))
+config.update(coerce_strings(config, SCHEMA))
 check_config(config, SCHEMA_PATH)
 validate(config, "../schemas/config.schema.yaml", set_default=True)
-PLAN = build_plan(config, load_schema(SCHEMA_PATH))
+PLAN = build_plan(config, SCHEMA)
 for warning in PLAN.warnings:
     logger.warning(warning)
 
@@ -46,11 +47,6 @@ wildcard_constraints:
 
 
 MINED_MODELS = _alternatives(PLAN.mined)
-
-
-def gpu(device):
-    """A rule's ``gpu`` resource: 1 when its torch work on ``device`` runs on CUDA."""
-    return wants_gpu(device)
 
 
 def experiment_gpu(section):

@@ -18,6 +18,6 @@ rule curriculum:
     conda:
         "../../envs/poseembed.yaml"
     params:
-        stages=config["curriculum"]["stages"],
+        stages=STAGES,
     script:
         "../../scripts/curriculum.py"

@@ -25,7 +25,7 @@ rule embed:
     params:
         model=lambda w: w.model,
         features=lambda w: PLAN.feature_params(w.model),
-        device=config["embed"]["device"],
+        device=lambda w: PLAN.embed_device(w.model),
     script:
         "../../scripts/embed_frames.py"
 
@@ -74,6 +74,6 @@ rule embed_stills:
     params:
         model=lambda w: w.model,
         features=lambda w: PLAN.feature_params(w.model),
-        device=config["embed"]["device"],
+        device=lambda w: PLAN.embed_device(w.model),
     script:
         "../../scripts/embed_stills.py"

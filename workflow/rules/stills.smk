@@ -18,9 +18,7 @@ rule still_crops:
     params:
         max_people=config["evaluation"]["retrieval"]["max_people"],
         seed=config["seed"],
-        size=config["crops"]["size"],
-        margin=config["crops"]["margin"],
-        context=config["crops"]["context"],
+        **CROP_GEOMETRY,
     script:
         "../../scripts/still_crops.py"
 
