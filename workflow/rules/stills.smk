@@ -16,9 +16,9 @@ rule still_crops:
     conda:
         "../../envs/poseembed.yaml"
     params:
+        **CROP_GEOMETRY,
         max_people=config["evaluation"]["retrieval"]["max_people"],
         seed=config["seed"],
-        **CROP_GEOMETRY,
     script:
         "../../scripts/still_crops.py"
 
