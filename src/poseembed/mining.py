@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from poseembed.formats.embeddings import Embeddings, rows_of
+from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
 
 COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
 CROSS_COLUMNS = ("category", "video", "frame", "other_video", "other_frame", "similarity")
@@ -149,8 +149,7 @@ def cross_video_pairs(
     both orders of a pair; frames as source frame numbers. Rows in tiles of ``tile``."""
     device = device or torch.device("cpu")
     tables = []
-    for category in sorted({c for c, _ in emb.videos}):
-        videos = sorted(v for c, v in emb.videos if c == category)
+    for category, videos in videos_by_category(emb.videos).items():
         if len(videos) < 2:
             continue
         parts = [emb.videos[(category, v)] for v in videos]

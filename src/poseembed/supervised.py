@@ -126,13 +126,13 @@ def train_supervised(
     crop_index: dict[str, np.ndarray] | None = None,
     categories: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Train the network on ground-truth pose similarity; write its weights, return one row of
-    metrics per iteration (``loss``: the pose error, ``lr``).
+    """Train the network to predict each frame's ground-truth pose (``pose_descriptor``); write
+    its weights, return one row of metrics per iteration (``loss``: the pose error, ``lr``).
 
     ``crop_paths`` and ``poses`` are keyed by video name; pose ``frames`` are source frame
     numbers, crop row k being source frame ``crop_index[video][k]`` (the frames artifact's
-    ``index``; without it, frame k). ``categories`` (video -> category) keeps each batch within
-    one category, whose other videos hold the nearest poses.
+    ``index``; without it, frame k). ``categories`` (video -> category) draws each batch from
+    ``videos_per_batch`` videos of one category.
     """
     s = settings
     if s.batch_size < 2 * s.videos_per_batch or s.videos_per_batch < 2:

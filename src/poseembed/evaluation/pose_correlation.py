@@ -10,12 +10,10 @@ compare people of different videos only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 from scipy.stats import spearmanr
 
-from poseembed.formats.embeddings import Embeddings, rows_of
+from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
 from poseembed.pose_distance import pose_distances
 
 Poses = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -36,14 +34,6 @@ def sample_frames(
         pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
         index, rows = emb.videos[key]
         out[key] = (rows[rows_of(index, frames[pick], "/".join(key))], joints[pick], visible[pick])
-    return out
-
-
-def videos_by_category(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """The sorted videos of each category, categories in sorted order."""
-    out: dict[str, list[str]] = {}
-    for category, video in sorted(keys):
-        out.setdefault(category, []).append(video)
     return out
 
 

@@ -35,8 +35,8 @@ from sklearn.metrics import r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from poseembed.evaluation.pose_correlation import Poses, Sample, sample_frames, videos_by_category
-from poseembed.formats.embeddings import Embeddings
+from poseembed.evaluation.pose_correlation import Poses, Sample, sample_frames
+from poseembed.formats.embeddings import Embeddings, videos_by_category
 from poseembed.pose_distance import pose_distances
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)

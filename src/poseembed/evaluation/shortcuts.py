@@ -35,8 +35,6 @@ def task_shortcuts(
     """One row per condition: held-out temporal and spatial accuracy (NaN for a task the model
     was not trained on)."""
     model, saved = load_model(weights, device)
-    if saved["tau_neg"] is not None:
-        saved["tau_neg"] = tuple(saved["tau_neg"])
     s = strict_settings(TrainSettings, saved, str(weights))
     stores = {
         "as trained": CropStore(crops, own_masks),

@@ -14,6 +14,7 @@ Rows are L2-normalised.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import h5py
@@ -67,6 +68,14 @@ def save_embeddings(path: str | os.PathLike, emb: Embeddings, attrs: dict | None
                 f[f"{group}/{cat}/{video}/embeddings"] = np.asarray(rows, np.float32)
         for k, v in (attrs or {}).items():
             f.attrs[k] = v
+
+
+def videos_by_category(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The sorted videos of each category, categories in sorted order."""
+    out: dict[str, list[str]] = {}
+    for category, video in sorted(keys):
+        out.setdefault(category, []).append(video)
+    return out
 
 
 def load_embeddings(path: str | os.PathLike) -> Embeddings:
