@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
 from poseembed.flow.tvl1_params import TVL1Params
 from poseembed.flow.video import VideoFlow, analyse_video
+from poseembed.frames import FrameSet, extract_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -21,7 +23,7 @@ SYNTHETIC = schema_defaults("synthetic")
 # The configured generator of the videos (the workflow's keys: all but the stills' own), with
 # fewer videos and posture labels.
 SMALL = SyntheticSpec.from_params(
-    {k: v for k, v in SYNTHETIC.items() if k not in ("stills", "still_size")}
+    {f.name: SYNTHETIC[f.name] for f in fields(SyntheticSpec)}
     | {
         "videos_per_category": 3,
         "anchors_per_category": 4,
@@ -47,6 +49,20 @@ def flow_settings(tvl1: dict | None = None, **changes) -> FlowSettings:
 def analyse(frames: np.ndarray, boxes: np.ndarray, settings: FlowSettings) -> VideoFlow:
     """``analyse_video`` with the configured eps, motion boxes and inspection side."""
     return analyse_video(frames, boxes, settings, FLOW["eps"], MOTION_BOXES, FLOW["inspect_side"])
+
+
+# Our TV-L1 with fewer warps and iterations than configured: enough for the short clips here.
+LIGHT = flow_settings(backend="torch_tvl1", tvl1={"warps": 2, "iterations": 15})
+
+
+@pytest.fixture(scope="session")
+def long_jump_flow_of(long_jump) -> list[tuple[FrameSet, VideoFlow]]:
+    """Each long-jump video's frames and its flow with the annotated boxes (``LIGHT``)."""
+    out = []
+    for video, boxes in zip(long_jump["videos"], long_jump["boxes"], strict=True):
+        fs = extract_frames(video, boxes, **FRAMES)
+        out.append((fs, analyse(fs.frames, fs.boxes, LIGHT)))
+    return out
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 
-from poseembed.config import ConfigError, load_schema
+from poseembed.config import SCHEMA_PATH, ConfigError, load_schema
 from poseembed.experiments import (
     canonical_experiments,
     final_stage,
@@ -18,7 +18,7 @@ from poseembed.experiments import (
 from poseembed.training import settings_of
 from tests.conftest import ROOT
 
-SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+SCHEMA = load_schema(SCHEMA_PATH)
 
 
 @pytest.fixture

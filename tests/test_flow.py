@@ -17,14 +17,13 @@ from poseembed.flow.video import load_video_flow, save_video_flow
 from poseembed.formats.flo import read_flo, write_flo
 from poseembed.formats.groundtruth import read_groundtruth, read_masks
 from poseembed.frames import extract_frames
-from tests.conftest import FLOW, FRAMES, analyse, flow_settings, realdata
+from tests.conftest import FLOW, FRAMES, LIGHT, analyse, flow_settings, realdata
 
 # Our TV-L1 with the configured flow.tvl1 (EPE measured 1.269 and 0.524; OpenCV's Dual TV-L1:
 # 1.17, 0.54).
 OURS = flow_settings(backend="torch_tvl1")
 EPE_BOUNDS = {"flyingchairs": 1.33, "format": 0.55}
 # A lighter schedule, for speed in the synthetic checks below.
-LIGHT = flow_settings(backend="torch_tvl1", tvl1={"warps": 2, "iterations": 15})
 
 
 def _texture(h: int, w: int, seed: int = 0) -> np.ndarray:
@@ -129,17 +128,11 @@ def test_flow_statistics_on_a_known_field():
 
 
 @pytest.fixture(scope="module")
-def long_jump_flow(long_jump):
+def long_jump_flow(long_jump, long_jump_flow_of):
     out = []
-    for video, bb, gt_path, mask_path in zip(
-        long_jump["videos"],
-        long_jump["boxes"],
-        long_jump["groundtruth"],
-        long_jump["masks"],
-        strict=True,
+    for (fs, annotated), gt_path, mask_path in zip(
+        long_jump_flow_of, long_jump["groundtruth"], long_jump["masks"], strict=True
     ):
-        fs = extract_frames(video, bb, **FRAMES)
-        annotated = analyse(fs.frames, fs.boxes, LIGHT)
         unannotated = analyse(fs.frames, np.full_like(fs.boxes, np.nan), LIGHT)
         table, joints, _ = read_groundtruth(gt_path)
         gt = groundtruth_flow(

@@ -11,7 +11,6 @@ from poseembed.crops import person_crops
 from poseembed.evaluation.masks import mask_agreement
 from poseembed.flow.video import load_video_flow, save_video_flow
 from poseembed.formats.groundtruth import read_masks
-from poseembed.frames import extract_frames
 from poseembed.person_masks import (
     GREY,
     MaskSettings,
@@ -20,7 +19,6 @@ from poseembed.person_masks import (
     motion_person_masks,
     suppress_background,
 )
-from tests.conftest import FRAMES, analyse, flow_settings
 
 SETTINGS = strict_settings(MaskSettings, schema_defaults("masks"), "masks")
 
@@ -69,10 +67,8 @@ def test_settings_are_built_strictly():
         strict_settings(MaskSettings, {**SETTINGS.__dict__, "size": 3}, "masks")
 
 
-def test_motion_masks_cover_the_generators_person(long_jump, tmp_path):
-    light = flow_settings(backend="torch_tvl1", tvl1={"warps": 2, "iterations": 15})
-    fs = extract_frames(long_jump["videos"][0], long_jump["boxes"][0], **FRAMES)
-    vf = analyse(fs.frames, fs.boxes, light)
+def test_motion_masks_cover_the_generators_person(long_jump, long_jump_flow_of, tmp_path):
+    fs, vf = long_jump_flow_of[0]
     save_video_flow(tmp_path / "f.npz", vf)
     vf = load_video_flow(tmp_path / "f.npz")
     assert vf.moving_pixels().shape == fs.frames.shape[:3]

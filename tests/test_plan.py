@@ -8,12 +8,11 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from poseembed.config import load_schema
+from poseembed.config import SCHEMA_PATH, load_schema
 from poseembed.plan import Plan, build_plan
 from tests.conftest import ROOT
 from tests.fake_datasets import write_olympic_tree
 
-SCHEMA_PATH = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
 
 

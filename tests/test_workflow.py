@@ -101,14 +101,16 @@ def jobs_of_dry_run(workdir: Path, *args: str) -> dict[str, int]:
     return job_counts(snakemake(workdir, "-n", "--quiet", "rules", *args).stdout)
 
 
-def retrained(workdir: Path, edit: str) -> set[str]:
-    """The experiments whose stages a dry run with the ``edit`` config file would train."""
+def retrained(workdir: Path, edit: str) -> tuple[set[str], dict[str, int]]:
+    """The experiments whose stages a dry run with the ``edit`` config file would train, and
+    its jobs per rule."""
     out = snakemake(workdir, "-n", "--configfile", edit).stdout
-    return {
+    exps = {
         line.split("exp=")[1].split(",")[0]
         for line in out.splitlines()
         if "wildcards: exp=" in line
     }
+    return exps, job_counts(out)
 
 
 def write_config(workdir: Path, config: dict) -> None:
@@ -263,10 +265,10 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
 
 def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
     edit = edited(tiny_run, "training", "tau_pos", 5)
-    assert retrained(tiny_run, edit) == {
+    exps, jobs = retrained(tiny_run, edit)
+    assert exps == {
         "full", "temporal_only", "no_curriculum", "keep_background", "groundtruth_masks"
     }  # fmt: skip
-    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
     assert jobs["train_stage"] == 3 + 3 + 1 + 3 + 3
     assert "crops" not in jobs and "curriculum" not in jobs
 
@@ -492,8 +494,7 @@ def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
 
 def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):
     edit = edited(tiny_run, "masks", "window", 1)
-    exps = retrained(tiny_run, edit)
+    exps, jobs = retrained(tiny_run, edit)
     assert "full" in exps and "spatial_only" in exps
     assert not exps & {"keep_background", "groundtruth_masks"}, "they use no motion mask"
-    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
     assert jobs["person_masks"] == 6 and "crops" not in jobs and "optical_flow" not in jobs
