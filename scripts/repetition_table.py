@@ -24,7 +24,6 @@ for model, path, signature in zip(
         snakemake.params.tolerance,
         mining["min_gap"],
         TemporalRanges(training["tau_pos"], tuple(training["tau_neg"])),
-        mining["window"],
     )
     per_video.append(measures.assign(model=model))
     rows.append({"model": model, **summarise(measures)})

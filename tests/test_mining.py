@@ -91,8 +91,8 @@ def _as_video(e: np.ndarray, first: int = 0):
     return emb
 
 
-def test_groups_of_a_periodic_video_hold_one_phase_and_count_its_cycles():
-    from poseembed.mining import estimated_counts, mine_embeddings, row_groups
+def test_groups_of_a_periodic_video_hold_one_phase():
+    from poseembed.mining import mine_embeddings, row_groups
 
     n, period = 200, 25
     s = settings(min_gap=16, threshold=0.9)
@@ -106,7 +106,6 @@ def test_groups_of_a_periodic_video_hold_one_phase_and_count_its_cycles():
         phases = (frames[group == g] - 100) % period
         spread = np.abs(phases[:, None] - phases[None])
         assert np.minimum(spread, period - spread).max() <= 2
-    assert estimated_counts(reps, s.window)["v"] == n // period
     assert (row_groups(np.array(["other"]), np.array([100]), reps) == -1).all()
 
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 import yaml
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
 from poseembed.config import SCHEMA_PATH, load_schema
 from poseembed.plan import Plan, build_plan
@@ -25,6 +25,18 @@ def plan_of(config: dict) -> Plan:
 @pytest.fixture(scope="module")
 def default() -> Plan:
     return plan_of(DEFAULT)
+
+
+def test_the_gpu_preset_merges_over_the_default_config():
+    # As --configfile merges it: keys it does not set keep config.yaml's values.
+    config = copy.deepcopy(DEFAULT)
+    preset = ROOT / "workflow" / "configs" / "synthetic_gpu.yaml"
+    update_config(config, yaml.safe_load(preset.read_text()))
+    plan = plan_of(config)
+    assert len(plan.videos) == 16 * 40
+    assert plan.config["flow"]["backend"] == "torch_tvl1"
+    assert plan.config["flow"]["eps"] == DEFAULT["flow"]["eps"]
+    assert plan.trained == plan_of(DEFAULT).trained
 
 
 def test_the_default_plan_trains_embeds_and_compares(default):
@@ -135,3 +147,28 @@ def test_the_miner_reads_no_refinement_key(default):
     edited = plan_of(config)
     assert edited.mining_settings("full") == default.mining_settings("full")
     assert edited.model_signatures["full"] != default.model_signatures["full"]
+
+
+def test_every_model_counts_and_annotated_cycles_judge_a_folder_dataset(default, tmp_path):
+    targets = default.targets()
+    counted = [t for t in targets if t.startswith("results/counting/")]
+    assert counted == [f"results/counting/{m}/counts.csv" for m in default.table_models]
+    assert "results/tables/counting.csv" in targets
+    assert "results/figures/counting/hog/hammer_throw/hammer_throw_000.png" in targets
+    root = tmp_path / "olympic"
+    write_olympic_tree(root, ["long_jump", "vault"])
+    config = copy.deepcopy(DEFAULT)
+    config["dataset"] = {**config["dataset"], "kind": "folder", "root": str(root)}
+    config["figures"] = {**config["figures"], "counting_videos": None}
+    folder = plan_of(config)
+    assert not folder.has_cycles and "results/tables/counting.csv" not in folder.targets()
+    config["dataset"]["cycles"] = "cycles.csv"
+    with pytest.raises(ValueError, match=r"dataset\.cycles: .*cycles\.csv does not exist"):
+        plan_of(config)
+    (root / "cycles.csv").write_text("video,cycle_end_frames\n")
+    annotated = plan_of(config)
+    assert annotated.cycles_file() == str(root / "cycles.csv")
+    assert "results/tables/counting.csv" in annotated.targets()
+    config["figures"]["counting_models"] = ["full", "hgo"]
+    with pytest.raises(ValueError, match=r"counting_models: \['hgo'\] are neither"):
+        plan_of(config)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poseembed.evaluation.repetitions import repetition_measures, summarise, true_count
+from poseembed.evaluation.repetitions import repetition_measures, summarise
 from poseembed.tasks.temporal import TemporalRanges
 
 
@@ -34,7 +34,7 @@ def mined(pairs: list[tuple[int, int]], groups: list[int]) -> pd.DataFrame:
 def test_a_perfect_and_a_wrong_pair_give_the_hand_counted_measures():
     # Phase 0 in cycles 0 and 2 (frames 10, 30), and a still frame paired with a cycle's frame.
     reps = mined([(10, 30), (0, 42)], [0, 1])
-    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)), 4)
+    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)))
     row = m.iloc[0]
     assert (row["pairs"], row["correct_pairs"]) == (4, 2)
     # Reachable with min_gap 16: cycle pairs 2 or 3 apart, both directions, 10 phases each.
@@ -43,22 +43,12 @@ def test_a_perfect_and_a_wrong_pair_give_the_hand_counted_measures():
     # Negatives of range [8, 16] at the same phase: dt = 10 within the periodic segment.
     assert row["false_negatives"] == 30
     assert row["removed"] == 0 and row["false_negatives_removed"] == 0
-    assert row["true_count"] == 4 and row["estimated_count"] == 2
     s = summarise(m)
     assert s["precision"] == pytest.approx(0.5)
-    assert s["count_mae"] == pytest.approx(0.5) and s["count_obo"] == 0.0
 
 
 def test_removed_negatives_are_those_inside_a_group():
     # One group of phase 0 across all four cycles: three of its pairs lie at dt = 10.
     reps = mined([(10, 30), (20, 40), (30, 10), (10, 40)], [0, 0, 0, 0])
-    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)), 4)
+    m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)))
     assert m.iloc[0]["removed"] == 3 and m.iloc[0]["false_negatives_removed"] == 3
-    assert m.iloc[0]["estimated_count"] == 4
-
-
-def test_true_count_ignores_a_short_last_cycle():
-    gt = groundtruth()
-    assert true_count(gt.iloc[:53]) == 4
-    assert true_count(gt.iloc[:43]) == 3
-    assert true_count(gt.iloc[:10]) == 0

@@ -31,7 +31,7 @@ TINY = {
         "stills": 8,
     },
     "evaluation": {"retrieval": {"ks": [1, 2], "relevant": 2}},
-    "curriculum": {"stages": 3},
+    "curriculum": {"stages": 2},
     "training": {"iterations": 3, "batch_size": 4, "eval_every": 2, "eval_pairs": 8},
     # Threshold 0: every mutual peak is a repetition, so that a few iterations find some.
     "mining": {"iterations": 3, "threshold": 0.0},
@@ -41,7 +41,6 @@ TINY = {
     "experiments": {
         "full": {"mining": {"enabled": True}},
         "same_as_full": {"training": {"threads": 2}},
-        "temporal_only": {"training": {"spatial_weight": 0}},
         "tau3": {"training": {"spatial_weight": 0, "tau_pos": 3}},
         "spatial_only": {"training": {"temporal_weight": 0}, "replicates": 2},
         "no_curriculum": {"training": {"curriculum": False}},
@@ -53,7 +52,7 @@ TINY = {
     },
 }
 TRAINED = (
-    "full", "temporal_only", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum",
+    "full", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum",
     "keep_background", "groundtruth_masks",
 )  # fmt: skip
 # same_as_full shares full's stages but does not mine, cross_video mines across videos too:
@@ -172,13 +171,6 @@ def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
 
 
-def test_dry_run_of_the_gpu_preset(tmp_path):
-    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
-    preset = str(ROOT / "workflow" / "configs" / "synthetic_gpu.yaml")
-    jobs = jobs_of_dry_run(tmp_path, "--configfile", preset)
-    assert jobs["extract_frames"] == jobs["optical_flow"] == 16 * 40
-
-
 def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path):
     root = tmp_path / "olympic"
     write_olympic_tree(root, ["long_jump", "vault"])
@@ -234,7 +226,7 @@ def test_tiny_run_writes_every_artifact(tiny_run):
     assert len(list((r / "synthetic" / "mpii" / "images").glob("*.jpg"))) == 8
     assert cv2.imread(str(r / "figures" / "flow" / "vault" / "vault_000.png")) is not None
     samples = pd.read_parquet(r / "curriculum" / "samples.parquet")
-    assert set(samples["stage"]) == {1, 2, 3} and samples["video"].nunique() == 6
+    assert set(samples["stage"]) == {1, 2} and samples["video"].nunique() == 6
     assert cv2.imread(str(r / "figures" / "curriculum_histogram.png")) is not None
     assert not list(r.rglob(".*.npz")) and not list(r.rglob(".*.npy")), "temporary files left"
     assert jobs_of_dry_run(tiny_run) == {}
@@ -245,13 +237,13 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     # cross_video's refinement has a folder of its own; its stages are full's.
     assert sorted(p.name for p in (r / "train").iterdir()) == sorted([*TRAINED, "cross_video"])
     for exp in ("full", "tau3", "spatial_only"):
-        for k in (1, 2, 3):
+        for k in (1, 2):
             metrics = pd.read_csv(r / "train" / exp / f"stage{k}_metrics.csv")
             assert list(metrics["iteration"]) == [1, 2, 3]
         assert cv2.imread(str(r / "figures" / "training" / f"{exp}.png")) is not None
-    assert "spatial_loss" not in pd.read_csv(r / "train" / "tau3" / "stage3_metrics.csv")
+    assert "spatial_loss" not in pd.read_csv(r / "train" / "tau3" / "stage2_metrics.csv")
     single = pd.read_csv(r / "train" / "no_curriculum" / "stage1_metrics.csv")
-    assert len(single) == 9 and not (r / "train" / "no_curriculum" / "stage2.pt").exists()
+    assert len(single) == 6 and not (r / "train" / "no_curriculum" / "stage2.pt").exists()
     assert not list((r / "train_state").rglob("*.ckpt")), "periodic states are removed at the end"
     emb = load_embeddings(r / "embed" / "full" / "frames.h5")
     assert len(emb.videos) == 6 and emb.flipped
@@ -267,9 +259,9 @@ def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
     edit = edited(tiny_run, "training", "tau_pos", 5)
     exps, jobs = retrained(tiny_run, edit)
     assert exps == {
-        "full", "temporal_only", "no_curriculum", "keep_background", "groundtruth_masks"
+        "full", "no_curriculum", "keep_background", "groundtruth_masks"
     }  # fmt: skip
-    assert jobs["train_stage"] == 3 + 3 + 1 + 3 + 3
+    assert jobs["train_stage"] == 2 + 1 + 2 + 2
     assert "crops" not in jobs and "curriculum" not in jobs
 
 
@@ -283,7 +275,7 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     with h5py.File(r / "embed" / "full" / "frames.h5") as f:
         assert f.attrs["weights"] == "results/train/full/refined.pt"
     with h5py.File(r / "embed" / "same_as_full" / "frames.h5") as f:
-        assert f.attrs["weights"] == "results/train/full/stage3.pt"
+        assert f.attrs["weights"] == "results/train/full/stage2.pt"
     table = pd.read_csv(r / "tables" / "repetitions.csv")
     assert list(table["model"]) == ["full", "cross_video"]
     assert table["mined_pairs"].iloc[0] == len(reps)
@@ -296,6 +288,28 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     figure = r / "figures" / "repetitions" / "full" / "vault" / "vault_000.png"
     assert cv2.imread(str(figure)) is not None
     assert not list((r / "train_state").rglob("*.ckpt"))
+
+
+def test_tiny_run_counts_with_every_model_and_judges_the_counts(tiny_run):
+    r = tiny_run / "results"
+    models = (*MODELS, "random", "supervised", "hog", "pixels")
+    for model in models:
+        counts = pd.read_csv(r / "counting" / model / "counts.csv")
+        assert len(counts) == 6 and (counts["count"] >= 0).all()
+    table = pd.read_csv(r / "tables" / "counting.csv").set_index("model")
+    assert set(table.index) == set(models)
+    assert (table["videos"] > 0).all() and table["count_obo"].between(0, 1).all()
+    videos = pd.read_csv(r / "tables" / "counting_videos.csv")
+    assert (videos["true_count"] >= 0).all()
+    for model in ("full", "hog"):
+        figure = r / "figures" / "counting" / model / "vault" / "vault_000.png"
+        assert cv2.imread(str(figure)) is not None
+
+
+def test_editing_a_counting_key_reruns_only_the_counting(tiny_run):
+    edit = edited(tiny_run, "counting", "min_periodicity", 0.3)
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
+    assert set(jobs) == {"count_repetitions", "counting_table", "counting_figure", "all"}
 
 
 def test_editing_only_a_mining_key_reruns_mining_and_refinement_but_no_stage(tiny_run):
@@ -313,7 +327,7 @@ def test_without_mining_the_refinement_is_skipped_and_the_last_stage_is_the_mode
     ).stdout
     assert "rule refine" not in out and "rule mine_repetitions" not in out
     embed = out[out.index("rule embed:") :].split("\n\n")[0]
-    assert "results/train/full/stage3.pt" in embed
+    assert "results/train/full/stage2.pt" in embed
 
 
 def test_editing_only_an_embedding_key_retrains_nothing(tiny_run):
@@ -344,8 +358,8 @@ def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
 
 
 def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_run):
-    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 2))
-    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 7 * 2 + 1
+    jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 3))
+    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 6 * 3 + 1
     assert "crops" not in jobs and "optical_flow" not in jobs
 
 
@@ -386,18 +400,18 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
         assert list(table.index) == ["model", "random", "oracle"]
         assert (table.loc["oracle", "pose_distance@1"] <= table["pose_distance@1"]).all()
     ranges = pd.read_csv(r / "tables" / "temporal_ordering_ranges.csv")
-    assert list(ranges["experiment"]) == ["tau3", "temporal_only"], "in the paper's order"
-    assert list(ranges["paper_avg_auc"]) == [0.768, 0.781]
+    assert list(ranges["experiment"]) == ["tau3"]
+    assert list(ranges["paper_avg_auc"]) == [0.768]
     table = pd.read_csv(r / "tables" / "retrieval.csv").set_index("name")
     assert list(table.index) == [
-        "full", "same_as_full", "temporal_only", "tau3", "spatial_only", "no_curriculum",
+        "full", "same_as_full", "tau3", "spatial_only", "no_curriculum",
         "keep_background", "groundtruth_masks", "cross_video", "random", "supervised", "hog",
         "pixels",
         "imagenet_alexnet", "random ranking", "oracle ranking",
     ]  # fmt: skip
     spatial = table.loc["spatial_only"]
     assert spatial["seeds"] == 2 and spatial["avg_auc_std"] >= 0
-    aucs = [pd.read_csv(r / "eval" / m / "posture.csv")["auc"].mean() for m in TRAINED[3:5]]
+    aucs = [pd.read_csv(r / "eval" / m / "posture.csv")["auc"].mean() for m in TRAINED[2:4]]
     assert spatial["avg_auc"] == pytest.approx(np.mean(aucs))
     assert {"auc_long_jump", "auc_vault", "precision@2", "pose_distance@1_std"} <= set(table)
     assert np.isnan(table.loc["imagenet_alexnet", "avg_auc"])
@@ -428,7 +442,7 @@ def test_the_report_captions_every_table_and_figure(tiny_run):
     for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
                  "curriculum_histogram.png", "vault_000.png", "repetitions.csv",
                  "embedding_diagnostics.csv", "person_masks.csv",
-                 "task_shortcuts.csv"):  # fmt: skip
+                 "task_shortcuts.csv", "counting.csv"):  # fmt: skip
         assert any(n.endswith(part) for n in names), part
 
 
@@ -478,8 +492,10 @@ def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
     """The real-data preset on the sample clips, with few iterations: boxes from motion."""
     clips = realdata("videos").parent
     config = yaml.safe_load((ROOT / "workflow" / "configs" / "realdata_videos.yaml").read_text())
-    config["dataset"]["root"] = str(clips)
-    config["frames"]["height"] = 96
+    # The two clips of videos/ only, without the QUVA clips and their annotations.
+    config["dataset"].update({"root": str(clips), "categories": ["videos"], "cycles": None})
+    config["figures"]["counting_videos"] = ["videos/pool_cleaning"]
+    config["frames"].update({"height": 96, "step": 3})
     config["curriculum"]["stages"] = 2
     config["training"].update({"iterations": 2, "batch_size": 4})
     write_config(tmp_path, config)

@@ -237,12 +237,3 @@ def row_groups(videos: np.ndarray, frames: np.ndarray, repetitions: pd.DataFrame
     rows = pd.DataFrame({"video": np.asarray(videos).astype(str), "frame": frames})
     merged = rows.merge(frame_groups(repetitions), on=["video", "frame"], how="left")
     return merged["group"].fillna(-1).to_numpy(np.int64)
-
-
-def estimated_counts(repetitions: pd.DataFrame, window: int) -> pd.Series:
-    """Repetitions per mined video: the median, over its groups, of the group's occurrences
-    (runs of its frames no more than ``window`` apart)."""
-    g = frame_groups(repetitions).sort_values(["video", "group", "frame"])
-    new_run = (g["group"].diff() != 0) | (g["frame"].diff() > window)
-    runs = new_run.groupby([g["video"], g["group"]]).sum()
-    return runs.groupby(level="video").median().round().astype(np.int64)

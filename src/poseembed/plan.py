@@ -118,6 +118,23 @@ class Plan:
     def groundtruth_files(self) -> list[str]:
         return self.per_video(str(self.data_root / "groundtruth/{category}/{video}.csv"))
 
+    def cycles_file(self) -> str | list:
+        """``dataset.cycles`` of a folder dataset; none for a synthetic one or without."""
+        if self.synthetic or self.config["dataset"]["cycles"] is None:
+            return []
+        return str(_data_path(self.config, self.data_root, "cycles"))
+
+    @property
+    def has_cycles(self) -> bool:
+        """Whether counting is judged: the generator's cycles or annotated ones."""
+        return self.synthetic or bool(self.cycles_file())
+
+    @property
+    def counting_models(self) -> list[str]:
+        """The models of ``figures.counting_models`` (experiments as the model they share)."""
+        names = self.config["figures"]["counting_models"]
+        return list(dict.fromkeys(self.model_as.get(n, n) for n in names))
+
     def posture_inputs(self) -> dict[str, list[str]]:
         """The posture label files and frame lists, when the dataset has them."""
         if not self.has_posture_labels:
@@ -137,7 +154,8 @@ class Plan:
         return {k: v for k, v in self.config["synthetic"].items() if k in keys}
 
     def figure_videos(self, key: str) -> list[str]:
-        """``figures.<key>`` (``flow_videos``, ``repetition_videos``): 'category/video' ids."""
+        """``figures.<key>`` (``flow_videos``, ``repetition_videos``, ``counting_videos``):
+        'category/video' ids."""
         return self.figures[key]
 
     def contact_sheet_videos(self) -> list[tuple[str, str]]:
@@ -258,6 +276,14 @@ class Plan:
         ]
         if self.synthetic and mined:
             out.append("results/tables/repetitions.csv")
+        out += [f"results/counting/{m}/counts.csv" for m in self.table_models]
+        out += [
+            f"results/figures/counting/{m}/{v}.png"
+            for m in self.counting_models
+            for v in self.figure_videos("counting_videos")
+        ]
+        if self.has_cycles:
+            out.append("results/tables/counting.csv")
         if self.has_posture_labels or self.has_stills:
             out.append("results/tables/retrieval.csv")
         if self.has_stills:
@@ -359,7 +385,7 @@ def build_plan(config: dict, schema: dict) -> Plan:
         experiment_rows=experiment_rows(config, experiments, model_as),
         figures={
             key: _figure_videos(config, videos, categories, key, warnings)
-            for key in ("flow_videos", "repetition_videos")
+            for key in ("flow_videos", "repetition_videos", "counting_videos")
         },
         warnings=warnings,
     )
@@ -368,8 +394,22 @@ def build_plan(config: dict, schema: dict) -> Plan:
 
 
 def _check_figures(plan: Plan) -> None:
-    """The figures' choices of model and baseline name ones that run."""
+    """The figures' choices of model and baseline name ones that run; the annotations named
+    exist."""
     figures = plan.config["figures"]
+    choices = [*plan.experiments, *plan.baselines]
+    unknown = [m for m in figures["counting_models"] if m not in choices]
+    if unknown:
+        raise ValueError(
+            f"config figures.counting_models: {unknown} are neither experiments nor baselines "
+            f"that run; choose among {choices}"
+        )
+    cycles = plan.cycles_file()
+    if cycles and not Path(cycles).is_file():
+        raise ValueError(
+            f"config dataset.cycles: {cycles} does not exist; give the repetition annotations' "
+            "CSV (relative to dataset.root or absolute), or null"
+        )
     if not plan.has_stills:
         return
     if figures["retrieval_model"] not in plan.experiments:

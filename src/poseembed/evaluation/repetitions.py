@@ -4,9 +4,8 @@ A pair of frames is a true repetition when both lie in one periodic segment, in 
 cycles, at the same phase within ``tolerance`` (a fraction of the period, circular). Recall
 counts (query frame, other cycle) combinations: one is found when a correct mined pair joins the
 query to a frame of that cycle; only combinations farther apart than the miner's ``min_gap``
-can be found. Counting follows RepNet's measures: mean absolute error relative to the true
-count, and off-by-one accuracy. Chance precision is that of a pair drawn at random among those
-farther apart than ``min_gap``.
+can be found. Chance precision is that of a pair drawn at random among those farther apart
+than ``min_gap``. Counting is judged in ``evaluation.counting``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from poseembed.mining import estimated_counts, frame_groups
+from poseembed.mining import frame_groups
 from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
 
@@ -31,17 +30,6 @@ def same_phase(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float)
         & (cycle[a] != cycle[b])
         & (d <= tolerance)
     )
-
-
-def true_count(gt: pd.DataFrame) -> int:
-    """Cycles (at least half complete) of the video's longest periodic segment; 0 if none."""
-    periodic = gt[gt["cycle"] >= 0]
-    if periodic.empty:
-        return 0
-    frames = periodic.groupby(["segment", "cycle"]).size()
-    period = periodic.groupby("segment")["period"].first()
-    whole = frames >= 0.5 * period.reindex(frames.index.get_level_values("segment")).to_numpy()
-    return int(whole.groupby(level="segment").sum().max())
 
 
 def _video_measures(
@@ -93,10 +81,8 @@ def repetition_measures(
     tolerance: float,
     min_gap: int,
     ranges: TemporalRanges,
-    window: int,
 ) -> pd.DataFrame:
-    """One row per video with ground truth: pair counts, recall counts, counting, negatives."""
-    counts = estimated_counts(repetitions, window) if len(repetitions) else pd.Series(dtype=int)
+    """One row per video with ground truth: pair counts, recall counts and negatives."""
     rows = []
     for video, gt in sorted(groundtruth.items()):
         gt = gt.sort_values("frame").reset_index(drop=True)
@@ -106,17 +92,13 @@ def repetition_measures(
                 "video": video,
                 **_video_measures(gt, mined, tolerance, min_gap),
                 **_negatives(gt, mined, tolerance, ranges),
-                "true_count": true_count(gt),
-                "estimated_count": int(counts.get(video, 1)),
             }
         )
     return pd.DataFrame(rows)
 
 
 def summarise(measures: pd.DataFrame) -> dict[str, float]:
-    """Precision, recall, counting error and the negatives cleaned, over all videos."""
-    counted = measures[measures["true_count"] >= 2]
-    err = (counted["estimated_count"] - counted["true_count"]).abs()
+    """Precision, recall and the negatives cleaned, over all videos."""
     pairs = measures["pairs"].sum()
     return {
         "mined_pairs": int(pairs),
@@ -125,9 +107,6 @@ def summarise(measures: pd.DataFrame) -> dict[str, float]:
             measures["true_far_pairs"].sum() / max(measures["far_pairs"].sum(), 1)
         ),
         "recall": float(measures["found"].sum() / max(measures["repetitions"].sum(), 1)),
-        "count_mae": float((err / counted["true_count"]).mean()),
-        "count_obo": float((err <= 1).mean()),
-        "counted_videos": len(counted),
         "negatives": int(measures["negatives"].sum()),
         "false_negatives": int(measures["false_negatives"].sum()),
         "removed": int(measures["removed"].sum()),

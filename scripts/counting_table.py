@@ -1,0 +1,59 @@
+"""Rule counting_table: every model's counts against the annotated cycles."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from poseembed.atomic import atomic_path
+from poseembed.counting import parse_frame_list
+from poseembed.evaluation.counting import count_measures, summarise_counts, synthetic_cycle_ends
+from poseembed.formats.cycles import read_cycles
+from poseembed.formats.groundtruth import read_groundtruth
+from poseembed.logs import setup_job_logging
+from poseembed.tables import write_table
+
+log = setup_job_logging(snakemake)
+if snakemake.input.cycles:
+    truth = read_cycles(snakemake.input.cycles)
+    source = f"the cycles annotated in {snakemake.input.cycles}"
+else:
+    truth = {
+        Path(p).stem: synthetic_cycle_ends(read_groundtruth(p)[0])
+        for p in snakemake.input.groundtruth
+    }
+    source = "the synthetic generator's cycles"
+tolerance = snakemake.params.tolerance
+rows, per_video = [], []
+for model, path in zip(snakemake.params.models, snakemake.input.counts, strict=True):
+    counts = pd.read_csv(path, dtype={"video": str, "starts": str, "ends": str})
+    annotated = counts[counts["video"].isin(truth)]
+    measures = pd.DataFrame(
+        [
+            {
+                "category": r.category,
+                "video": r.video,
+                **count_measures(truth[r.video], r.count, parse_frame_list(r.ends), tolerance),
+            }
+            for r in annotated.itertuples(index=False)
+        ]
+    )
+    if measures.empty:
+        raise ValueError(f"{path}: no video of {source}; check the video names")
+    per_video.append(measures.assign(model=model))
+    rows.append({"model": model, **summarise_counts(measures)})
+    log.info("%s: %s", model, rows[-1])
+write_table(
+    pd.DataFrame(rows),
+    snakemake.output.table,
+    snakemake.output.markdown,
+    "Repetition counting",
+    note=(
+        f"Counts from each model's self-similarity against {source}. count_mae: |count - true| "
+        "/ true, mean over videos; count_obo: share within one; boundary recall (precision): "
+        f"share of annotated (detected) cycle ends within {tolerance} of a cycle's length of a "
+        "detected (annotated) one; false_counts: share of videos without repetitions given a "
+        "count."
+    ),
+)
+with atomic_path(snakemake.output.videos, suffix=".csv") as tmp:
+    pd.concat(per_video, ignore_index=True).to_csv(tmp, index=False)

@@ -1,0 +1,233 @@
+"""Repetition counting from the self-similarity of a video's frame embeddings.
+
+The similarity of frames i and i + k, averaged over the pairs centred within a few periods of
+a frame, peaks at lags that are multiples of the motion's period there. Per frame, the period
+is the shortest lag whose peak rises nearly as far above the trough before it as the best one
+does; a frame is periodic when its best peak rises at least ``min_periodicity`` and its period
+agrees with its neighbours' (a one-off move and noise fail one of these). A frame that barely
+changes is held still: a pause adds nothing to the phase of the run it interrupts. Each run of
+periodic frames counts the cycles its phase (the sum of 1 / period over its frames) passes, so
+a tempo change changes the period, not the count; cycles start where the phase passes a whole
+number, each start moved to the frame nearby most like the run's first moving frame. Runs of
+fewer than two cycles are not repetitions. Chance peaks of noise shrink with the embedding's
+dimension D (cosine spread 1 / sqrt(D)): with D >= 64 (HOG, pixels, the default 128) they stay
+below the default ``min_periodicity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class CountSettings:
+    """The config's ``counting`` keys: periods in frames from ``min_period`` up to
+    ``max_period`` of the video's length (at most 0.5: two cycles seen); the window around a
+    frame in periods of the lag tried; the rise a periodic frame's peak needs; the share of
+    the best peak's rise at which a shorter lag (the period, not a multiple) is taken; how
+    far a periodic frame's period may stray from its neighbours'; and the share of the
+    video's median frame-to-frame change below which a frame is held still."""
+
+    min_period: int
+    max_period: float
+    window_periods: float
+    min_periodicity: float
+    harmonic: float
+    period_change: float
+    min_motion: float
+
+
+@dataclass
+class Count:
+    """A video's count; frames as rows of its embeddings. ``period`` and ``periodicity`` per
+    frame (``period`` NaN where not periodic); ``starts`` and ``ends`` of each cycle."""
+
+    count: int
+    period: np.ndarray
+    periodicity: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @property
+    def median_period(self) -> float:
+        """The median period of the periodic frames; NaN when none is periodic."""
+        p = self.period[np.isfinite(self.period)]
+        return float(np.median(p)) if len(p) else float("nan")
+
+
+def self_similarity(embeddings: np.ndarray) -> np.ndarray:
+    """(N, N) cosine similarity of the embeddings less their video's mean, which the frames
+    share (the scene, the person's looks) and which would hide how the poses differ."""
+    e = np.asarray(embeddings, np.float64)
+    e = e - e.mean(0)
+    e /= np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+    return e @ e.T
+
+
+def lag_similarity(s: np.ndarray, max_lag: int, window_periods: float) -> np.ndarray:
+    """(N, max_lag + 1): A[t, k] the mean of S[i, i + k] over the pairs whose centre lies
+    within ``window_periods`` * k / 2 of frame t (at least one frame); NaN where no pair does."""
+    n = len(s)
+    lags = np.arange(max_lag + 1)
+    first = np.arange(n)[:, None]
+    second = first + lags[None]
+    valid = second < n
+    diag = np.where(valid, s[first, np.minimum(second, n - 1)], 0.0)
+    total = np.vstack([np.zeros((1, max_lag + 1)), np.cumsum(diag, 0)])
+    pairs = np.vstack([np.zeros((1, max_lag + 1)), np.cumsum(valid, 0)])
+    half = np.maximum(1, np.round(window_periods * lags / 2)).astype(np.int64)
+    t = np.arange(n)[:, None]
+    lo = np.clip(t - lags // 2 - half, 0, n)
+    hi = np.clip(t - lags // 2 + half + 1, 0, n)
+    columns = np.broadcast_to(lags, lo.shape)
+    number = pairs[hi, columns] - pairs[lo, columns]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(number > 0, (total[hi, columns] - total[lo, columns]) / number, np.nan)
+
+
+def local_periods(a: np.ndarray, min_period: int, harmonic: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame the period (the shortest peak lag of ``A`` rising at least ``harmonic`` of
+    the best rise above the trough before it) and that best rise (the periodicity)."""
+    filled = np.where(np.isfinite(a), a, np.inf)
+    trough = np.minimum.accumulate(filled, axis=1)
+    rise = np.where(np.isfinite(a), a - trough, -np.inf)
+    left = np.pad(filled, ((0, 0), (1, 0)), constant_values=-np.inf)[:, :-1]
+    right = np.pad(filled, ((0, 0), (0, 1)), constant_values=-np.inf)[:, 1:]
+    lags = np.arange(a.shape[1])
+    peak = np.isfinite(a) & (a >= left) & (a >= right) & (lags >= max(min_period, 1))
+    rise = np.where(peak, rise, -np.inf)
+    best = rise.max(1)
+    chosen = np.argmax(rise >= harmonic * np.maximum(best, 0)[:, None], axis=1)
+    has_peak = np.isfinite(best)
+    return np.where(has_peak, chosen, 0), np.where(has_peak, best, 0.0)
+
+
+def _moving(a: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Frames more like their neighbours than like themselves a period later: a motion seen
+    frame by frame, not noise (a still video less its mean is noise, and noise has peaks)."""
+    rows = np.arange(len(a))
+    return a[:, 1] > a[rows, period]
+
+
+def _still(s: np.ndarray, min_motion: float) -> np.ndarray:
+    """Frames that change from the frame before and after less than ``min_motion`` of the
+    video's median change: held still (their embeddings differ by noise alone)."""
+    step = np.sqrt(np.maximum(2 - 2 * np.diagonal(s, 1), 0))
+    change = np.minimum(np.r_[step[:1], step], np.r_[step, step[-1:]])
+    return change < min_motion * np.median(step)
+
+
+def _steady(period: np.ndarray, change: float) -> np.ndarray:
+    """Frames whose period differs by at most ``change`` of it from the median period of the
+    frames within half a period around them: a period found by chance wanders."""
+    n = len(period)
+    half = np.maximum(period // 2, 1)
+    t = np.arange(n)
+    offsets = np.arange(-int(half.max()), int(half.max()) + 1)
+    around = t[:, None] + offsets[None]
+    inside = (np.abs(offsets)[None] <= half[:, None]) & (around >= 0) & (around < n)
+    values = np.where(inside, period[np.clip(around, 0, n - 1)], np.nan)
+    median = np.nanmedian(values, axis=1)
+    return np.abs(period - median) <= change * period
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last + 1) of each run of True."""
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def _run_cycles(
+    s: np.ndarray, rate: np.ndarray, first: int, stop: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the whole cycles of one periodic run."""
+    phase = np.cumsum(rate[first:stop])
+    cycles = int(np.floor(phase[-1] + 0.5))
+    if cycles < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # Frame first + m ends with phase[m]; a cycle starts on the frame after the phase passes c,
+    # the first on the run's first moving frame.
+    first += int(np.argmax(rate[first:stop] > 0))
+    phase = np.cumsum(rate[first:stop])
+    starts = first + np.searchsorted(phase, np.arange(cycles) + 1e-9)
+    starts[0] = first
+    for c in range(1, cycles):
+        reach = max(1, round(0.25 / rate[starts[c]]))
+        lo = max(starts[c] - reach, starts[c - 1] + 1)
+        hi = min(starts[c] + reach + 1, stop)
+        starts[c] = lo + int(np.argmax(s[first, lo:hi]))
+    ends = np.r_[starts[1:] - 1, min(first + np.searchsorted(phase, cycles - 1e-9), stop - 1)]
+    return starts, ends
+
+
+def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
+    """The cycles of the periodic runs of a video (frames as embedding rows, in time order)."""
+    n = len(embeddings)
+    empty = np.zeros(0, np.int64)
+    max_lag = int(settings.max_period * n)
+    if max_lag < max(settings.min_period, 1) + 1:
+        return Count(0, np.full(n, np.nan), np.zeros(n), empty, empty)
+    s = self_similarity(embeddings)
+    a = lag_similarity(s, max_lag, settings.window_periods)
+    period, periodicity = local_periods(a, settings.min_period, settings.harmonic)
+    periodic = (periodicity >= settings.min_periodicity) & (period > 0)
+    periodic &= _steady(period, settings.period_change)
+    still = _still(s, settings.min_motion)
+    periodic &= ~still
+    rate = np.where(periodic, 1.0 / np.maximum(period, 1), 0.0)
+    starts, ends = [empty], [empty]
+    # A pause joins the run it interrupts or borders, adding nothing to its phase.
+    for first, stop in _runs(periodic | still):
+        run_starts, run_ends = _run_cycles(s, rate, first, stop)
+        starts.append(run_starts)
+        ends.append(run_ends)
+    starts_all, ends_all = np.concatenate(starts), np.concatenate(ends)
+    return Count(
+        len(starts_all),
+        np.where(periodic, period, np.nan).astype(np.float64),
+        periodicity,
+        starts_all,
+        ends_all,
+    )
+
+
+COLUMNS = ("category", "video", "frames", "count", "period", "periodic_share", "starts", "ends")
+
+
+def _frame_list(frames: np.ndarray) -> str:
+    return " ".join(str(int(f)) for f in frames)
+
+
+def parse_frame_list(text: str) -> np.ndarray:
+    """The frame numbers of a ``starts`` or ``ends`` cell."""
+    return np.array(str(text).split(), np.int64) if isinstance(text, str) else np.zeros(0, np.int64)
+
+
+def count_videos(
+    videos: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], settings: CountSettings
+) -> pd.DataFrame:
+    """``COLUMNS`` for every video of an embeddings file (``Embeddings.videos``): the count,
+    the median period and the cycles' first and last frames in source frame numbers, and the
+    share of frames found periodic."""
+    rows = []
+    for (category, video), (index, embeddings) in sorted(videos.items()):
+        order = np.argsort(index, kind="stable")
+        frames = np.asarray(index)[order]
+        found = count_repetitions(embeddings[order], settings)
+        step = float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
+        rows.append(
+            {
+                "category": category,
+                "video": video,
+                "frames": len(frames),
+                "count": found.count,
+                "period": found.median_period * step,
+                "periodic_share": float(np.isfinite(found.period).mean()),
+                "starts": _frame_list(frames[found.starts]),
+                "ends": _frame_list(frames[found.ends]),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -1,0 +1,184 @@
+"""Repetition counting: exact on periodic sequences with known cycles, measured against
+annotations, and on the real QUVA clips."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from poseembed.config import schema_defaults, strict_settings
+from poseembed.counting import CountSettings, count_repetitions, count_videos, parse_frame_list
+from poseembed.evaluation.counting import count_measures, summarise_counts, synthetic_cycle_ends
+from poseembed.formats.cycles import read_cycles
+from poseembed.formats.video import read_video
+from tests.conftest import realdata
+
+SETTINGS = strict_settings(CountSettings, schema_defaults("counting"), "counting")
+
+
+DIM = 128  # the default model's embedding
+
+
+def embed_phase(phase: np.ndarray, seed: int = 0, noise: float = 0.05) -> np.ndarray:
+    """Embeddings of poses that depend on the phase alone (three harmonics), with a shared
+    offset (the scene) and noise."""
+    rng = np.random.default_rng(seed)
+    angle = 2 * np.pi * phase[:, None] * np.arange(1, 4)
+    harmonics = np.concatenate([np.cos(angle), np.sin(angle)], 1)
+    offset = 3 * rng.normal(size=DIM)
+    return (
+        harmonics @ rng.normal(size=(6, DIM)) + offset + noise * rng.normal(size=(len(phase), DIM))
+    )
+
+
+def cycles(*parts: tuple[int, float]) -> np.ndarray:
+    """The phase of consecutive parts: (frames, period) moves, (frames, 0) holds the pose."""
+    phase, now = [], 0.0
+    for frames, period in parts:
+        step = 1 / period if period else 0.0
+        phase.append(now + step * np.arange(frames))
+        now += step * frames
+    return np.concatenate(phase)
+
+
+@pytest.mark.parametrize(
+    ("parts", "count", "period"),
+    [
+        (((120, 20),), 6, 20),
+        # A tempo change: five slow cycles, then six twice as fast.
+        (((120, 24), (72, 12)), 11, 24),
+        # A pause of two periods, held at the pose where a cycle starts.
+        (((60, 20), (40, 0), (60, 20)), 6, 20),
+        # Standing still, then moving; moving, then standing still.
+        (((30, 0), (60, 15)), 4, 15),
+        (((60, 15), (30, 0)), 4, 15),
+    ],
+    ids=["steady", "tempo_change", "pause", "still_then_moving", "moving_then_still"],
+)
+def test_the_count_and_period_of_known_cycles_are_exact(parts, count, period):
+    found = count_repetitions(embed_phase(cycles(*parts)), SETTINGS)
+    assert found.count == count
+    assert found.median_period == period
+    assert len(found.starts) == len(found.ends) == count
+    assert (found.ends >= found.starts).all() and (found.starts[1:] > found.ends[:-1]).all()
+
+
+def test_the_cycles_of_a_steady_motion_start_where_they_start():
+    found = count_repetitions(embed_phase(cycles((120, 20))), SETTINGS)
+    assert found.starts.tolist() == [0, 20, 40, 60, 80, 100]
+    assert found.ends.tolist() == [19, 39, 59, 79, 99, 119]
+
+
+def test_a_tempo_change_moves_the_boundaries_with_it():
+    found = count_repetitions(embed_phase(cycles((120, 24), (72, 12))), SETTINGS)
+    truth = np.r_[np.arange(1, 6) * 24, 120 + np.arange(1, 7) * 12] - 1
+    assert np.abs(found.ends - truth).max() <= 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("kind", ["still", "drift", "wander", "noise"])
+def test_no_repetition_gives_no_count(kind, seed):
+    rng = np.random.default_rng(seed)
+    if kind == "still":
+        # Less its mean, a still video is its noise.
+        e = embed_phase(np.zeros(200), seed)
+    elif kind == "drift":
+        # One pass through the poses (a single, slow move): never back where it started.
+        e = embed_phase(np.linspace(0, 0.45, 200), seed)
+    elif kind == "wander":
+        e = np.cumsum(rng.normal(size=(200, DIM)), 0)
+    else:
+        e = rng.normal(size=(200, DIM))
+    found = count_repetitions(e, SETTINGS)
+    assert found.count == 0
+    assert len(found.starts) == 0
+
+
+def test_a_video_too_short_for_two_cycles_of_the_shortest_period_has_no_count():
+    found = count_repetitions(embed_phase(cycles((9, 4))), SETTINGS)
+    assert found.count == 0 and np.isnan(found.median_period)
+
+
+def test_counts_speak_in_source_frames_whatever_the_order_of_the_rows():
+    e = embed_phase(cycles((120, 20))).astype(np.float32)
+    index = 2 * np.arange(120) + 100
+    shuffled = np.random.default_rng(0).permutation(120)
+    table = count_videos({("c", "v"): (index[shuffled], e[shuffled])}, SETTINGS)
+    row = table.iloc[0]
+    assert row["count"] == 6 and row["period"] == 40.0 and row["periodic_share"] == 1.0
+    assert parse_frame_list(row["starts"]).tolist() == list(range(100, 340, 40))
+    assert parse_frame_list(row["ends"])[-1] == 338
+
+
+def test_measures_of_a_count_are_the_hand_counted_ones():
+    truth = np.array([19, 39, 59, 79])
+    # One boundary 3 frames off (within 0.2 of a 20-frame cycle), one 6 off, one missing.
+    m = count_measures(truth, 3, np.array([22, 45, 79]), 0.2)
+    assert (m["true_count"], m["count"], m["abs_error"]) == (4, 3, 1)
+    assert m["boundary_recall"] == 0.5
+    assert m["boundary_precision"] == pytest.approx(2 / 3)
+    none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
+    s = summarise_counts(pd.DataFrame([m, none]))
+    assert s["videos"] == 1 and s["count_mae"] == 0.25 and s["count_obo"] == 1.0
+    assert s["boundary_recall"] == 0.5 and s["boundary_precision"] == pytest.approx(2 / 3)
+    assert s["videos_without"] == 1 and s["false_counts"] == 1.0
+
+
+def test_synthetic_cycle_ends_keep_whole_cycles_of_segments_with_two_or_more():
+    frame = np.arange(80)
+    # Segment 1: cycles of 10 frames from frame 10 to 44 (the last only half there); segment
+    # 3: a single cycle, not a repetition.
+    segment = np.select([frame < 10, frame < 45, frame < 60], [0, 1, 2], 3)
+    cycle = np.where(segment == 1, (frame - 10) // 10, np.where(segment == 3, 0, -1))
+    period = np.where(cycle >= 0, 10.0, np.nan)
+    gt = pd.DataFrame({"frame": frame, "segment": segment, "cycle": cycle, "period": period})
+    assert synthetic_cycle_ends(gt).tolist() == [19, 29, 39, 44]
+    assert synthetic_cycle_ends(gt.iloc[:25]).tolist() == [19, 24]
+    assert synthetic_cycle_ends(gt.iloc[:10]).tolist() == []
+
+
+def test_a_bad_cycles_file_names_its_line(tmp_path):
+    bad = tmp_path / "cycles.csv"
+    bad.write_text("video,count,cycle_end_frames\na.mp4,2,10 20\nb.mp4,3,10 20\n")
+    with pytest.raises(ValueError, match=r"cycles.csv:3: count 3 but 2"):
+        read_cycles(bad)
+    bad.write_text("video,cycle_end_frames\na.mp4,20 10\n")
+    with pytest.raises(ValueError, match=r"cycles.csv:2: cycle_end_frames must increase"):
+        read_cycles(bad)
+    bad.write_text("name,ends\na.mp4,10\n")
+    with pytest.raises(ValueError, match=r"no column \['cycle_end_frames', 'video'\]"):
+        read_cycles(bad)
+
+
+def test_the_quva_annotations_read():
+    cycles_csv = realdata("repetitions", "cycles.csv")
+    truth = read_cycles(cycles_csv)
+    assert {k: len(v) for k, v in truth.items()} == {
+        "quva_013_weights_floor": 7,
+        "quva_028_bar_lift": 7,
+        "quva_038_monkey_bars": 5,
+    }
+
+
+# Whole-frame grey thumbnails: counts measured on the clips (monkey bars: the athlete moves
+# along the bars, the frame does not repeat, and none is counted).
+QUVA_PIXEL_COUNTS = {"quva_013_weights_floor": 7, "quva_028_bar_lift": 7, "quva_038_monkey_bars": 0}
+
+
+@pytest.mark.parametrize("video", sorted(QUVA_PIXEL_COUNTS))
+def test_quva_clips_count_from_whole_frame_thumbnails(video):
+    truth = read_cycles(realdata("repetitions", "cycles.csv"))[video]
+    frames, _ = read_video(realdata("repetitions", f"{video}.mp4"), 25.0)
+    grey = np.stack(
+        [
+            cv2.resize(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY), (16, 16), interpolation=cv2.INTER_AREA)
+            for f in frames
+        ]
+    ).reshape(len(frames), -1)
+    found = count_repetitions(grey.astype(np.float32), SETTINGS)
+    assert found.count == QUVA_PIXEL_COUNTS[video]
+    if found.count:
+        m = count_measures(truth, found.count, found.ends, 0.2)
+        assert m["boundary_recall"] >= 0.7

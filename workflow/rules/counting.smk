@@ -1,0 +1,70 @@
+"""Repetition counting from every model's and baseline's frame embeddings, judged against the
+synthetic generator's cycles or a dataset's annotated ones (dataset.cycles)."""
+
+
+rule count_repetitions:
+    """Each video's count, period and cycles from its self-similarity."""
+    input:
+        embeddings="results/embed/{model}/frames.h5",
+    output:
+        counts="results/counting/{model}/counts.csv",
+    log:
+        "results/logs/count_repetitions/{model}.log",
+    benchmark:
+        "results/benchmarks/count_repetitions/{model}.tsv"
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        settings=config["counting"],
+    script:
+        "../../scripts/count_repetitions.py"
+
+
+rule counting_table:
+    """Count error, off-by-one accuracy and cycle boundaries of every model."""
+    input:
+        counts=expand("results/counting/{model}/counts.csv", model=PLAN.table_models),
+        cycles=PLAN.cycles_file(),
+        groundtruth=PLAN.groundtruth_files() if PLAN.synthetic else [],
+    output:
+        table=report(
+            "results/tables/counting.csv",
+            caption="../report/counting_table.rst",
+            category="Repetition counting",
+        ),
+        markdown="results/tables/counting.md",
+        videos="results/tables/counting_videos.csv",
+    log:
+        "results/logs/counting_table.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        models=PLAN.table_models,
+        tolerance=config["evaluation"]["cycle_tolerance"],
+    script:
+        "../../scripts/counting_table.py"
+
+
+rule counting_figure:
+    """A video's self-similarity with the counted cycles, and a strip of frames per cycle."""
+    input:
+        counts="results/counting/{model}/counts.csv",
+        embeddings="results/embed/{model}/frames.h5",
+        crops="results/crops/{category}/{video}.npy",
+        frames="results/frames/{category}/{video}.npz",
+    output:
+        figure=report(
+            "results/figures/counting/{model}/{category}/{video}.png",
+            caption="../report/counting.rst",
+            category="Repetition counting",
+            subcategory="{model}",
+        ),
+    log:
+        "results/logs/counting_figure/{model}/{category}/{video}.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        rows=config["figures"]["counting_rows"],
+        columns=config["figures"]["counting_columns"],
+    script:
+        "../../scripts/counting_figure.py"
