@@ -13,8 +13,13 @@ $(BIN)/snakemake: pyproject.toml
 .PHONY: setup run test lint format realdata
 setup: $(BIN)/snakemake
 
+# CONFIGFILE=my.yaml merges a config file over config.yaml, its YAML checked first: Snakemake's
+# own message for an error in a --configfile names neither the file nor the line.
+CONFIGFILE ?=
 run: setup
-	$(BIN)/snakemake --cores $(CORES) --profile workflow/profiles/default
+	$(if $(CONFIGFILE),$(BIN)/python -m poseembed.config $(CONFIGFILE))
+	$(BIN)/snakemake --cores $(CORES) --profile workflow/profiles/default \
+		$(if $(CONFIGFILE),--configfile $(CONFIGFILE))
 
 # Training, repetition mining and counting on the real sample clips, in results/realdata/:
 # the counts judged against the QUVA clips' annotated cycles (results/tables/counting.md).

@@ -159,6 +159,24 @@ def test_a_yaml_error_in_the_config_names_its_line(tmp_path):
     assert proc.returncode != 0 and "config.yaml:4:1: not valid YAML" in proc.stdout + proc.stderr
 
 
+def test_a_yaml_error_in_a_config_file_given_to_make_run_names_its_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("training:\n  lr: [0.1\n")
+    check = subprocess.run(
+        [sys.executable, "-m", "poseembed.config", str(bad), str(tmp_path / "absent.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 1
+    assert f"{bad}:3:1: not valid YAML" in check.stderr
+    assert "absent.yaml: no such config file" in check.stderr
+    # make run checks the file before Snakemake reads it.
+    plan = subprocess.run(
+        ["make", "-n", "run", f"CONFIGFILE={bad}"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert plan.index(f"-m poseembed.config {bad}") < plan.index(f"--configfile {bad}")
+
+
 def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     (tmp_path / "alexnet.pth").write_bytes(b"")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import TypeVar
@@ -140,3 +141,24 @@ def check_config(config: dict, schema_path: str | os.PathLike) -> None:
             f"invalid configuration ({len(errors)} problem(s); keys and defaults are described "
             f"in {schema_path}):\n  " + "\n  ".join(errors)
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m poseembed.config FILE...``: check config files' YAML before they reach
+    ``snakemake --configfile``, whose message for an error names neither the file nor the line
+    (it reads them before any workflow code runs). ``make run CONFIGFILE=...`` calls it."""
+    paths = sys.argv[1:] if argv is None else argv
+    failed = 0
+    for path in paths:
+        try:
+            if not Path(path).is_file():
+                raise ConfigError(f"{path}: no such config file")
+            check_yaml(path)
+        except ConfigError as err:
+            print(err, file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
