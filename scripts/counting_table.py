@@ -49,7 +49,8 @@ write_table(
     "Repetition counting",
     note=(
         f"Counts from each model's self-similarity against {source}. count_mae: |count - true| "
-        "/ true, mean over videos; count_obo: share within one; boundary recall (precision): "
+        "/ true, mean over videos; count_obo: share within one; over_counts: share counted too "
+        "high; boundary recall (precision): "
         f"share of annotated (detected) cycle ends within {tolerance} of a cycle's length of a "
         "detected (annotated) one; false_counts: share of videos without repetitions given a "
         "count."

@@ -122,6 +122,7 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
     s = summarise_counts(pd.DataFrame([m, none]))
     assert s["videos"] == 1 and s["count_mae"] == 0.25 and s["count_obo"] == 1.0
+    assert s["over_counts"] == 0.0
     assert s["boundary_recall"] == 0.5 and s["boundary_precision"] == pytest.approx(2 / 3)
     assert s["videos_without"] == 1 and s["false_counts"] == 1.0
 

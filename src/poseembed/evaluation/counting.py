@@ -55,7 +55,8 @@ def count_measures(
 
 
 def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
-    """A model's measures over videos: count MAE and off-by-one accuracy over the videos with
+    """A model's measures over videos: count MAE, off-by-one accuracy and the share counted too
+    high (an embedding that finds repetitions where there are none) over the videos with
     annotated repetitions, boundary recall and precision pooled over cycles, and the share of
     videos without repetitions that were given a count."""
     counted = measures[measures["true_count"] > 0]
@@ -68,6 +69,7 @@ def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
         "videos": len(counted),
         "count_mae": float((counted["abs_error"] / truth).mean()) if len(counted) else np.nan,
         "count_obo": float((counted["abs_error"] <= 1).mean()) if len(counted) else np.nan,
+        "over_counts": float((counted["count"] > truth).mean()) if len(counted) else np.nan,
         "boundary_recall": float(found / truth.sum()) if truth.sum() else np.nan,
         "boundary_precision": float(right / detected.sum()) if detected.sum() else np.nan,
         "videos_without": len(none),
