@@ -12,6 +12,7 @@ from poseembed.config import schema_defaults
 from poseembed.data.synthetic import SyntheticSpec, write_category
 from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
+from poseembed.flow.person_boxes import PersonBoxParams
 from poseembed.flow.tvl1_params import TVL1Params
 from poseembed.flow.video import VideoFlow, analyse_video
 from poseembed.frames import FrameSet, extract_frames
@@ -36,6 +37,7 @@ FRAMES = schema_defaults("frames")
 CROPS = schema_defaults("crops")
 FLOW = schema_defaults("flow")
 MOTION_BOXES = MotionBoxParams(**FLOW["motion_boxes"])
+PERSON_BOXES = PersonBoxParams(**FLOW["person_boxes"])
 
 
 def flow_settings(tvl1: dict | None = None, **changes) -> FlowSettings:
@@ -46,9 +48,16 @@ def flow_settings(tvl1: dict | None = None, **changes) -> FlowSettings:
     return FlowSettings(**keys | {"tvl1": tvl1_params, "threads": 0} | changes)
 
 
-def analyse(frames: np.ndarray, boxes: np.ndarray, settings: FlowSettings) -> VideoFlow:
-    """``analyse_video`` with the configured eps, motion boxes and inspection side."""
-    return analyse_video(frames, boxes, settings, FLOW["eps"], MOTION_BOXES, FLOW["inspect_side"])
+def analyse(
+    frames: np.ndarray,
+    boxes: np.ndarray,
+    settings: FlowSettings,
+    person_boxes: PersonBoxParams = PERSON_BOXES,
+) -> VideoFlow:
+    """``analyse_video`` with the configured eps, motion and person boxes and inspection side."""
+    return analyse_video(
+        frames, boxes, settings, FLOW["eps"], MOTION_BOXES, person_boxes, FLOW["inspect_side"]
+    )
 
 
 # Our TV-L1 with fewer warps and iterations than configured: enough for the short clips here.

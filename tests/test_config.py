@@ -18,6 +18,7 @@ from poseembed.config import (
 )
 from poseembed.flow.backends import FlowSettings
 from poseembed.flow.motion_boxes import MotionBoxParams
+from poseembed.flow.person_boxes import PersonBoxParams
 from poseembed.flow.tvl1_params import TVL1Params
 
 
@@ -65,6 +66,7 @@ def test_the_flow_settings_take_exactly_the_flow_sections_keys():
     flow = schema_defaults("flow")
     strict_settings(TVL1Params, flow.pop("tvl1"), "config flow.tvl1")
     strict_settings(MotionBoxParams, flow.pop("motion_boxes"), "config flow.motion_boxes")
+    strict_settings(PersonBoxParams, flow.pop("person_boxes"), "config flow.person_boxes")
     backend = set(flow) - {"eps", "inspect_side"}
     assert backend | {"tvl1", "threads"} == {f.name for f in fields(FlowSettings)}
 

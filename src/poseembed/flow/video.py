@@ -1,7 +1,8 @@
-"""Optical flow of one video: per-frame fg/bg statistics, camera motion, boxes from motion when
-the dataset has none, the moving pixels (flow unlike the camera's) from which person masks are
-built, and a small flow field for inspection. Flows are computed in batches and only their
-magnitudes and the bit-packed moving pixels are kept, so long videos stay within memory."""
+"""Optical flow of one video: per-frame fg/bg statistics, camera motion, person boxes (from the
+people detector and motion, see ``person_boxes``) when the dataset has none, the moving pixels
+(flow unlike the camera's) from which person masks are built, and a small flow field for
+inspection. Flows are computed in batches and only their magnitudes and the bit-packed moving
+pixels are kept, so long videos stay within memory."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from poseembed.flow.motion_boxes import (
     foreground_masks,
     raw_motion_boxes,
 )
+from poseembed.flow.person_boxes import ORIGINS, PersonBoxParams, detect_people, track_person
 from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
 from poseembed.logs import progress
 
@@ -33,6 +35,10 @@ class VideoFlow:
     camera: np.ndarray
     boxes: np.ndarray
     box_source: str
+    """Where the boxes came from: annotation, detector+motion, detector, motion or none (the
+    whole frame)."""
+    box_origin: np.ndarray
+    """(N,) per frame the index in ``person_boxes.ORIGINS`` of its box's origin."""
     flow_small: np.ndarray
     backend: str
     moving: np.ndarray
@@ -62,6 +68,7 @@ def analyse_video(
     settings: FlowSettings,
     eps: float,
     box_params: MotionBoxParams,
+    person_params: PersonBoxParams,
     inspect_side: int,
 ) -> VideoFlow:
     """Flow statistics of a video's frames (N, H, W, 3) with its boxes (N, 4; NaN if none)."""
@@ -88,11 +95,11 @@ def analyse_video(
         small.append(_small(flow, inspect_side))
     if annotated:
         pair_boxes, source = boxes[:-1], "annotation"
+        origin = np.full(n - 1, ORIGINS.index("annotation"), np.uint8)
     else:
-        pair_boxes = finish_boxes(raw_boxes, box_params, h, w)
-        source = "motion" if np.isfinite(pair_boxes).all() else "none"
-        if source == "none":
-            pair_boxes = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n - 1, 1))
+        pair_boxes, origin, source = _person_boxes(
+            frames[:-1], raw_boxes, moving, box_params, person_params
+        )
     fg, bg, ratio = magnitude_statistics(magnitude, pair_boxes, eps)
     return VideoFlow(
         fg=per_frame(fg),
@@ -101,11 +108,39 @@ def analyse_video(
         camera=per_frame(camera),
         boxes=boxes if annotated else per_frame(pair_boxes),
         box_source=source,
+        box_origin=per_frame(origin),
         flow_small=np.concatenate(small),
         backend=settings.backend,
         moving=per_frame(moving),
         size=np.array([h, w]),
     )
+
+
+def _person_boxes(
+    frames: np.ndarray,
+    motion: np.ndarray,
+    moving: np.ndarray,
+    box_params: MotionBoxParams,
+    person_params: PersonBoxParams,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Boxes of the flow pairs of an unannotated video, their origins and a summary of them:
+    the tracked person (``person_params.source``), gaps interpolated, smoothed and padded as
+    motion boxes are; the whole frame when nothing is found."""
+    n, h, w = frames.shape[:3]
+    if person_params.source == "motion":
+        raw, origin = motion, np.full(n, ORIGINS.index("motion"), np.uint8)
+        origin[~np.isfinite(motion).all(1)] = ORIGINS.index("interpolated")
+    else:
+        pixels = np.unpackbits(moving, axis=-1, count=w).astype(bool)
+        raw, origin = track_person(
+            detect_people(frames, person_params), motion, pixels, person_params
+        )
+    if not np.isfinite(raw).any():
+        whole = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n, 1))
+        return whole, np.full(n, ORIGINS.index("frame"), np.uint8), "none"
+    found = {ORIGINS[k] for k in np.unique(origin)} - {"interpolated"}
+    source = "+".join(o for o in ("detector", "motion") if o in found)
+    return finish_boxes(raw, box_params, h, w), origin, source
 
 
 def save_video_flow(path: str | os.PathLike, vf: VideoFlow) -> None:
@@ -115,14 +150,19 @@ def save_video_flow(path: str | os.PathLike, vf: VideoFlow) -> None:
 
 def load_video_flow(path: str | os.PathLike) -> VideoFlow:
     with np.load(path) as d:
-        missing = set(VideoFlow.__dataclass_fields__) - set(d.files)
+        missing = set(VideoFlow.__dataclass_fields__) - set(d.files) - {"box_origin"}
         if missing:
             raise ValueError(
                 f"{path}: flow artifact of an older version (no {sorted(missing)}); rerun it "
                 "with --forcerun optical_flow"
             )
         # Each d[k] reads the array again: read every one once.
-        arrays = {k: d[k] for k in VideoFlow.__dataclass_fields__}
+        arrays = {k: d[k] for k in VideoFlow.__dataclass_fields__ if k in d.files}
+    if "box_origin" not in arrays:
+        # Written before the detector: one origin for all frames, as box_source says.
+        whole = {"annotation": "annotation", "motion": "motion", "none": "frame"}
+        code = ORIGINS.index(whole[str(arrays["box_source"])])
+        arrays["box_origin"] = np.full(len(arrays["fg"]), code, np.uint8)
     return VideoFlow(
         **{k: str(v) if v.ndim == 0 and v.dtype.kind == "U" else v for k, v in arrays.items()}
     )

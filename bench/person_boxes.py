@@ -1,0 +1,101 @@
+"""Person boxes without annotations against the synthetic ground truth, every category.
+
+For the default run's videos (``results/frames`` and ``results/flow``, so run ``make run``
+first), boxes from motion alone, from the tracked people detector alone and from both
+(``flow.person_boxes.source`` motion / detector / auto) against the generator's boxes: mean
+IoU per category, and the detector's time per frame as a ratio to the CPU's flow (DIS medium)
+per pair of the same frames, measured in the same run. The moving pixels are the flow
+artifact's.
+
+Run: ``.venv/bin/python bench/person_boxes.py`` (``--videos 2`` per category).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from poseembed.config import schema_defaults
+from poseembed.flow.backends import FlowSettings, compute_flow
+from poseembed.flow.motion_boxes import MotionBoxParams, box_iou, finish_boxes, raw_motion_boxes
+from poseembed.flow.person_boxes import PersonBoxParams, detect_people, track_person
+from poseembed.flow.tvl1_params import TVL1Params
+from poseembed.flow.video import load_video_flow
+from poseembed.frames import load_frames
+
+SOURCES = ("motion", "detector", "auto")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="results", help="the default run's results")
+    parser.add_argument("--videos", type=int, default=1, help="videos per category")
+    args = parser.parse_args()
+    flow = schema_defaults("flow")
+    motion_params = MotionBoxParams(**flow["motion_boxes"])
+    person_params = PersonBoxParams(**flow["person_boxes"])
+    root = Path(args.results)
+    paths = sorted((root / "frames").glob("*/*.npz"))
+    if not paths:
+        raise SystemExit(f"{root / 'frames'}: no frame artifacts; run the default workflow first")
+    rows, detect_s, frames_seen = [], 0.0, 0
+    for category in sorted({p.parent.name for p in paths}):
+        for path in [p for p in paths if p.parent.name == category][: args.videos]:
+            fs = load_frames(path)
+            vf = load_video_flow(root / "flow" / category / path.name)
+            moving = vf.moving_pixels()[:-1]
+            h, w = moving.shape[1:]
+            raw = raw_motion_boxes(moving, motion_params)
+            start = time.perf_counter()
+            detections = detect_people(fs.frames[:-1], person_params)
+            detect_s += time.perf_counter() - start
+            frames_seen += len(moving)
+            truth = fs.boxes[:-1]
+            row = {"category": category, "video": path.stem}
+            for source in SOURCES:
+                boxes, _ = track_person(
+                    detections, raw, moving, replace(person_params, source=source)
+                )
+                if not np.isfinite(boxes).any():
+                    boxes = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (len(boxes), 1))
+                boxes = finish_boxes(boxes, motion_params, h, w)
+                row[source] = float(box_iou(boxes, truth).mean())
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    by_category = table.groupby("category")[list(SOURCES)].mean()
+    print(by_category.to_markdown(floatfmt=".3f"))
+    print(
+        f"\nmean IoU over {len(table)} videos: "
+        + ", ".join(f"{s} {table[s].mean():.3f}" for s in SOURCES)
+    )
+    # The reference, in the same run: the CPU's flow (DIS medium) on the same frames.
+    pairs = min(frames_seen, 50)
+    settings = FlowSettings(
+        **{k: flow[k] for k in ("batch_size", "raft_weights")},
+        backend="dis_medium",
+        device="cpu",
+        tvl1=TVL1Params(**flow["tvl1"]),
+        threads=0,
+    )
+    frames = load_frames(paths[0]).frames
+    start = time.perf_counter()
+    compute_flow(frames[:pairs], frames[1 : pairs + 1], settings)
+    flow_ms = 1000 * (time.perf_counter() - start) / pairs
+    detect_ms = 1000 * detect_s / frames_seen
+    print(f"detector {detect_ms:.1f} ms per frame of {frames.shape[2]}x{frames.shape[1]} px")
+    print(
+        f"ratio detector / DIS-medium flow ({flow_ms:.1f} ms per pair): {detect_ms / flow_ms:.2f}"
+    )
+
+    summary = {s: round(float(table[s].mean()), 4) for s in SOURCES}
+    print(json.dumps({"iou": summary, "detector_over_flow": round(detect_ms / flow_ms, 3)}))
+
+
+if __name__ == "__main__":
+    main()
