@@ -2,14 +2,14 @@
 SVM shipped inside the library, no download) fused with the motion foreground, and the one
 person the video follows tracked over time.
 
-Each frame's candidates are its detections. A candidate scores its detector confidence plus
-``motion_weight`` times the share of its pixels that move unlike the camera; a path through
-the frames adds ``continuity`` times the overlap (IoU) of consecutive boxes, and a frame may
-take no candidate at ``miss_cost``. The best path (dynamic programming) keeps one person: a
-bystander is a person who does not move with the video, and water glints or a swinging net
-move but are no person. Gaps of up to ``max_gap`` frames are interpolated; longer ones take the
-motion box. Every frame says where its box came from (``ORIGINS``).
-"""
+Each frame's candidates are its detections with at least ``min_moving`` of their pixels moving
+unlike the camera (the person the video follows moves; punching bags and bystanders stand
+still). A candidate scores its detector confidence plus ``motion_weight`` times that share; a
+path through the frames adds ``continuity`` times the overlap (IoU) of consecutive boxes, and
+a frame may take no candidate at ``miss_cost``. The best path (dynamic programming) keeps one
+person; water glints or a swinging net move but are not detected. Gaps of up to ``max_gap``
+frames are interpolated, longer ones take the motion box. Every frame says where its box came
+from (``ORIGINS``)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class PersonBoxParams:
     continuity: float
     miss_cost: float
     max_gap: int
+    min_moving: float
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -89,13 +90,14 @@ def track_person(
     where nothing moves) and moving pixels (N, H, W)."""
     n = len(detections)
     motion_only = p.source == "motion"
-    candidates = [np.zeros((0, 4)) if motion_only else d[:, :4] for d in detections]
-    unary = []
-    for t, boxes in enumerate(candidates):
-        score = detections[t][: len(boxes), 4]
-        if len(boxes):
-            score = score + p.motion_weight * moving_share(moving[t], boxes)
-        unary.append(np.r_[score, -p.miss_cost])
+    candidates, unary = [], []
+    for t, found in enumerate(detections):
+        found = found[:0] if motion_only else found
+        share = moving_share(moving[t], found[:, :4]) if len(found) else np.zeros(0)
+        # The person the video follows moves: a still detection is a bystander or clutter.
+        keep = share >= p.min_moving
+        candidates.append(found[keep, :4])
+        unary.append(np.r_[found[keep, 4] + p.motion_weight * share[keep], -p.miss_cost])
     path = _best_path(candidates, unary, p.continuity)
     boxes = np.full((n, 4), np.nan)
     codes = np.full(n, ORIGINS.index("interpolated"), np.uint8)
@@ -106,7 +108,7 @@ def track_person(
     if p.source != "detector":
         # Where the detector loses the person for longer than max_gap frames, motion fills in.
         gap = _gap_lengths(np.isfinite(boxes).all(1))
-        fill = (gap > p.max_gap) & np.isfinite(motion).all(1)
+        fill = (motion_only | (gap > p.max_gap)) & np.isfinite(motion).all(1)
         boxes[fill] = motion[fill]
         codes[fill] = ORIGINS.index("motion")
     return boxes, codes
