@@ -10,7 +10,12 @@ import pytest
 
 from poseembed.config import schema_defaults, strict_settings
 from poseembed.counting import CountSettings, count_repetitions, count_videos, parse_frame_list
-from poseembed.evaluation.counting import count_measures, summarise_counts, synthetic_cycle_ends
+from poseembed.evaluation.counting import (
+    count_measures,
+    lag_profile,
+    summarise_counts,
+    synthetic_cycle_ends,
+)
 from poseembed.formats.cycles import read_cycles
 from poseembed.formats.video import read_video
 from tests.conftest import realdata
@@ -138,6 +143,22 @@ def test_synthetic_cycle_ends_keep_whole_cycles_of_segments_with_two_or_more():
     assert synthetic_cycle_ends(gt).tolist() == [19, 29, 39, 44]
     assert synthetic_cycle_ends(gt.iloc[:25]).tolist() == [19, 24]
     assert synthetic_cycle_ends(gt.iloc[:10]).tolist() == []
+
+
+def test_the_lag_profile_comes_back_for_a_learnt_time_scale_and_not_for_poses():
+    frames = np.arange(200)
+    # Outside its cycles (frames 100-199), one embedding drifts through poses, the other
+    # repeats every 20 frames whatever the pose: a time scale.
+    drift = embed_phase(np.r_[np.linspace(0, 0.45, 100), cycles((100, 20))])
+    clock = embed_phase(np.r_[cycles((100, 20)), cycles((100, 20))])
+    cyclic = {"v": frames[100:]}
+    falls = lag_profile({"v": (frames, drift)}, cyclic, 40)
+    returns = lag_profile({"v": (frames, clock)}, cyclic, 40)
+    assert falls[0] == pytest.approx(1) and (np.diff(falls[:30]) < 0.01).all()
+    assert returns[20] > returns[10] + 0.5
+    shuffled = np.random.default_rng(0).permutation(200)
+    again = lag_profile({"v": (frames[shuffled], clock[shuffled])}, cyclic, 40)
+    assert np.allclose(again, returns)
 
 
 def test_a_bad_cycles_file_names_its_line(tmp_path):

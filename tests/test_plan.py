@@ -154,6 +154,7 @@ def test_every_model_counts_and_annotated_cycles_judge_a_folder_dataset(default,
     counted = [t for t in targets if t.startswith("results/counting/")]
     assert counted == [f"results/counting/{m}/counts.csv" for m in default.table_models]
     assert "results/tables/counting.csv" in targets
+    assert "results/tables/lag_similarity.csv" in targets
     assert "results/figures/counting/hog/hammer_throw/hammer_throw_000.png" in targets
     root = tmp_path / "olympic"
     write_olympic_tree(root, ["long_jump", "vault"])
@@ -162,6 +163,7 @@ def test_every_model_counts_and_annotated_cycles_judge_a_folder_dataset(default,
     config["figures"] = {**config["figures"], "counting_videos": None}
     folder = plan_of(config)
     assert not folder.has_cycles and "results/tables/counting.csv" not in folder.targets()
+    assert "results/tables/lag_similarity.csv" not in folder.targets()
     config["dataset"]["cycles"] = "cycles.csv"
     with pytest.raises(ValueError, match=r"dataset\.cycles: .*cycles\.csv does not exist"):
         plan_of(config)

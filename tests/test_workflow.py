@@ -322,6 +322,10 @@ def test_tiny_run_counts_with_every_model_and_judges_the_counts(tiny_run):
     for model in ("full", "hog"):
         figure = r / "figures" / "counting" / model / "vault" / "vault_000.png"
         assert cv2.imread(str(figure)) is not None
+    lags = pd.read_csv(r / "tables" / "lag_similarity.csv").set_index("model")
+    assert set(lags.index) == set(models) and len(lags.columns) == 41
+    assert (lags["0"].dropna() > 0.99).all()
+    assert cv2.imread(str(r / "figures" / "lag_similarity.png")) is not None
 
 
 def test_editing_a_counting_key_reruns_only_the_counting(tiny_run):
@@ -460,7 +464,7 @@ def test_the_report_captions_every_table_and_figure(tiny_run):
     for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
                  "curriculum_histogram.png", "vault_000.png", "repetitions.csv",
                  "embedding_diagnostics.csv", "person_masks.csv",
-                 "task_shortcuts.csv", "counting.csv"):  # fmt: skip
+                 "task_shortcuts.csv", "counting.csv", "lag_similarity.png"):  # fmt: skip
         assert any(n.endswith(part) for n in names), part
 
 

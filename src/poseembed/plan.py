@@ -130,6 +130,11 @@ class Plan:
         return self.synthetic or bool(self.cycles_file())
 
     @property
+    def lag_figure_models(self) -> list[str]:
+        """The lag figure's lines: the counting figures' models and every baseline."""
+        return list(dict.fromkeys([*self.counting_models, *self.baselines]))
+
+    @property
     def counting_models(self) -> list[str]:
         """The models of ``figures.counting_models`` (experiments as the model they share)."""
         names = self.config["figures"]["counting_models"]
@@ -284,6 +289,8 @@ class Plan:
         ]
         if self.has_cycles:
             out.append("results/tables/counting.csv")
+        if self.synthetic:
+            out.append("results/tables/lag_similarity.csv")
         if self.has_posture_labels or self.has_stills:
             out.append("results/tables/retrieval.csv")
         if self.has_stills:

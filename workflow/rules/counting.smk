@@ -68,3 +68,29 @@ rule counting_figure:
         columns=config["figures"]["counting_columns"],
     script:
         "../../scripts/counting_figure.py"
+
+
+rule lag_similarity:
+    """Each model's mean similarity by lag over frames outside the generator's cycles: where
+    it comes back at some lag, the embedding has learnt a time scale, not poses, and counts
+    repetitions that are not there (synthetic data only)."""
+    input:
+        embeddings=expand("results/embed/{model}/frames.h5", model=PLAN.table_models),
+        groundtruth=PLAN.groundtruth_files(),
+    output:
+        table="results/tables/lag_similarity.csv",
+        figure=report(
+            "results/figures/lag_similarity.png",
+            caption="../report/lag_similarity.rst",
+            category="Repetition counting",
+        ),
+    log:
+        "results/logs/lag_similarity.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        models=PLAN.table_models,
+        figure_models=PLAN.lag_figure_models,
+        lags=config["evaluation"]["lags"],
+    script:
+        "../../scripts/lag_similarity.py"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from poseembed.counting import self_similarity
+
 MEASURES = ("true_count", "count", "abs_error", "boundary_recall", "boundary_precision")
 
 
@@ -75,3 +77,25 @@ def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
         "videos_without": len(none),
         "false_counts": float((none["count"] > 0).mean()) if len(none) else np.nan,
     }
+
+
+def lag_profile(
+    videos: dict[str, tuple[np.ndarray, np.ndarray]], cyclic: dict[str, np.ndarray], lags: int
+) -> np.ndarray:
+    """(lags + 1,) the mean similarity (``counting.self_similarity``) of two frames k apart,
+    over the pairs of frames that both lie outside every cycle: an embedding that knows
+    poses falls with the lag there, one that has learnt a time scale comes back. ``videos``:
+    per video its source frame numbers and embedding rows; ``cyclic``: per video the source
+    frame numbers inside a cycle."""
+    total, pairs = np.zeros(lags + 1), np.zeros(lags + 1)
+    for video, (index, rows) in videos.items():
+        order = np.argsort(index, kind="stable")
+        frames = np.asarray(index)[order]
+        s = self_similarity(rows[order])
+        outside = ~np.isin(frames, cyclic[video])
+        for k in range(min(lags, len(frames) - 1) + 1):
+            both = outside[: len(frames) - k] & outside[k:]
+            total[k] += np.diagonal(s, k)[both].sum()
+            pairs[k] += both.sum()
+    with np.errstate(invalid="ignore"):
+        return total / pairs

@@ -75,3 +75,16 @@ def counting_figure(
         empty.text(0, 0.5, "no repetitions counted", fontsize=9)
     fig.suptitle(title, fontsize=9)
     save_figure(fig, path, dpi=100, top=0.95)
+
+
+def lag_profile_figure(profiles: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """Each model's mean similarity by lag outside the cycles (``lag_profile``)."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    for model, profile in profiles.items():
+        ax.plot(np.arange(len(profile)), profile, label=model, linewidth=1.2)
+    ax.axhline(0, color="grey", linewidth=0.6)
+    ax.set_xlabel("lag (frames)")
+    ax.set_ylabel("mean similarity (mean-free cosine)")
+    ax.set_title("frames outside every cycle: similarity should fall with the lag", fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
+    save_figure(fig, path)
