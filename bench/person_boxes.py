@@ -60,7 +60,7 @@ def main() -> None:
             row = {"category": category, "video": path.stem}
             for source in SOURCES:
                 boxes, _ = track_person(
-                    detections, raw, moving, replace(person_params, source=source)
+                    detections, raw, vf.moving[:-1], w, replace(person_params, source=source)
                 )
                 if not np.isfinite(boxes).any():
                     boxes = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (len(boxes), 1))

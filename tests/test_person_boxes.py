@@ -17,7 +17,8 @@ H, W, N = 120, 160, 40
 def scene() -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """A person walking right (moving), a bystander standing still with a stronger detector
     score, and a patch of glints that moves but is no person; detections (k, 5) per frame, the
-    motion boxes (on the glints), the moving pixels and the person's true boxes."""
+    motion boxes (on the glints), the moving pixels (bit-packed, as the flow keeps them) and
+    the person's true boxes."""
     x = 10 + 2 * np.arange(N)
     person = np.stack([x, np.full(N, 30), x + 20, np.full(N, 90)], 1).astype(float)
     bystander = np.array([120.0, 25, 142, 95])
@@ -30,12 +31,12 @@ def scene() -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
         np.array([[*person[t], 0.6], [*bystander, 1.2]]) if t % 9 else np.zeros((0, 5))
         for t in range(N)
     ]
-    return detections, glints, moving, person
+    return detections, glints, np.packbits(moving, axis=-1), person
 
 
 def test_the_track_keeps_the_moving_person_and_bridges_short_gaps():
     detections, glints, moving, person = scene()
-    boxes, origin = track_person(detections, glints, moving, PERSON_BOXES)
+    boxes, origin = track_person(detections, glints, moving, W, PERSON_BOXES)
     found = origin == ORIGINS.index("detector")
     assert found.sum() == N - 5 and (origin[~found] == ORIGINS.index("interpolated")).all()
     assert np.isnan(boxes[~found]).all()
@@ -46,14 +47,14 @@ def test_motion_fills_a_long_gap_and_only_in_auto():
     detections, glints, moving, _ = scene()
     for t in range(10, 30):
         detections[t] = np.zeros((0, 5))
-    boxes, origin = track_person(detections, glints, moving, replace(PERSON_BOXES, max_gap=15))
+    boxes, origin = track_person(detections, glints, moving, W, replace(PERSON_BOXES, max_gap=15))
     assert (origin[10:30] == ORIGINS.index("motion")).all()
     assert np.array_equal(boxes[10:30], glints[10:30])
     boxes, origin = track_person(
-        detections, glints, moving, replace(PERSON_BOXES, source="detector", max_gap=15)
+        detections, glints, moving, W, replace(PERSON_BOXES, source="detector", max_gap=15)
     )
     assert (origin[10:30] == ORIGINS.index("interpolated")).all()
-    _, origin = track_person(detections, glints, moving, replace(PERSON_BOXES, source="motion"))
+    _, origin = track_person(detections, glints, moving, W, replace(PERSON_BOXES, source="motion"))
     assert set(origin) == {ORIGINS.index("motion")}
 
 

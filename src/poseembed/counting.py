@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from poseembed.runs import true_runs
+
 
 @dataclass(frozen=True)
 class CountSettings:
@@ -42,12 +44,11 @@ class CountSettings:
 
 @dataclass
 class Count:
-    """A video's count; frames as rows of its embeddings. ``period`` and ``periodicity`` per
-    frame (``period`` NaN where not periodic); ``starts`` and ``ends`` of each cycle."""
+    """A video's count; frames as rows of its embeddings. ``period`` per frame (NaN where not
+    periodic); ``starts`` and ``ends`` of each cycle."""
 
     count: int
     period: np.ndarray
-    periodicity: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
 
@@ -105,13 +106,6 @@ def local_periods(a: np.ndarray, min_period: int, harmonic: float) -> tuple[np.n
     return np.where(has_peak, chosen, 0), np.where(has_peak, best, 0.0)
 
 
-def _moving(a: np.ndarray, period: np.ndarray) -> np.ndarray:
-    """Frames more like their neighbours than like themselves a period later: a motion seen
-    frame by frame, not noise (a still video less its mean is noise, and noise has peaks)."""
-    rows = np.arange(len(a))
-    return a[:, 1] > a[rows, period]
-
-
 def _still(s: np.ndarray, min_motion: float) -> np.ndarray:
     """Frames that change from the frame before and after less than ``min_motion`` of the
     video's median change: held still (their embeddings differ by noise alone)."""
@@ -134,24 +128,17 @@ def _steady(period: np.ndarray, change: float) -> np.ndarray:
     return np.abs(period - median) <= change * period
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last + 1) of each run of True."""
-    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
-
-
 def _run_cycles(
     s: np.ndarray, rate: np.ndarray, first: int, stop: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the whole cycles of one periodic run."""
+    # The first cycle starts on the run's first moving frame (a pause before it adds nothing).
+    first += int(np.argmax(rate[first:stop] > 0))
     phase = np.cumsum(rate[first:stop])
     cycles = int(np.floor(phase[-1] + 0.5))
     if cycles < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # Frame first + m ends with phase[m]; a cycle starts on the frame after the phase passes c,
-    # the first on the run's first moving frame.
-    first += int(np.argmax(rate[first:stop] > 0))
-    phase = np.cumsum(rate[first:stop])
+    # Frame first + m ends with phase[m]; a cycle starts on the frame after the phase passes c.
     starts = first + np.searchsorted(phase, np.arange(cycles) + 1e-9)
     starts[0] = first
     for c in range(1, cycles):
@@ -169,7 +156,7 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     empty = np.zeros(0, np.int64)
     max_lag = int(settings.max_period * n)
     if max_lag < max(settings.min_period, 1) + 1:
-        return Count(0, np.full(n, np.nan), np.zeros(n), empty, empty)
+        return Count(0, np.full(n, np.nan), empty, empty)
     s = self_similarity(embeddings)
     a = lag_similarity(s, max_lag, settings.window_periods)
     period, periodicity = local_periods(a, settings.min_period, settings.harmonic)
@@ -180,18 +167,12 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     rate = np.where(periodic, 1.0 / np.maximum(period, 1), 0.0)
     starts, ends = [empty], [empty]
     # A pause joins the run it interrupts or borders, adding nothing to its phase.
-    for first, stop in _runs(periodic | still):
+    for first, stop in true_runs(periodic | still):
         run_starts, run_ends = _run_cycles(s, rate, first, stop)
         starts.append(run_starts)
         ends.append(run_ends)
     starts_all, ends_all = np.concatenate(starts), np.concatenate(ends)
-    return Count(
-        len(starts_all),
-        np.where(periodic, period, np.nan).astype(np.float64),
-        periodicity,
-        starts_all,
-        ends_all,
-    )
+    return Count(len(starts_all), np.where(periodic, period, np.nan), starts_all, ends_all)
 
 
 COLUMNS = ("category", "video", "frames", "count", "period", "periodic_share", "starts", "ends")

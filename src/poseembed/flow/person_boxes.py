@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from poseembed.flow.motion_boxes import box_iou
+from poseembed.runs import true_runs
 
 ORIGINS = ("annotation", "detector", "motion", "interpolated", "frame")
 SOURCES = ("auto", "detector", "motion")
@@ -83,17 +84,22 @@ def track_person(
     detections: list[np.ndarray],
     motion: np.ndarray,
     moving: np.ndarray,
+    width: int,
     p: PersonBoxParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One box per frame (N, 4; NaN where none is found) and its origin code (index of
-    ``ORIGINS``), from the frames' detections (``detect_people``), motion boxes (N, 4; NaN
-    where nothing moves) and moving pixels (N, H, W)."""
+    ``ORIGINS``), from the frames' detections (``detect_people``; ignored for source motion),
+    motion boxes (N, 4; NaN where nothing moves) and the moving pixels of ``width``-pixel
+    frames, bit-packed along the rows as the flow artifact keeps them (N, H, ceil(W / 8))."""
     n = len(detections)
-    motion_only = p.source == "motion"
+    if p.source == "motion":
+        detections = [d[:0] for d in detections]
     candidates, unary = [], []
     for t, found in enumerate(detections):
-        found = found[:0] if motion_only else found
-        share = moving_share(moving[t], found[:, :4]) if len(found) else np.zeros(0)
+        share = np.zeros(0)
+        if len(found):
+            pixels = np.unpackbits(moving[t], axis=-1, count=width).astype(bool)
+            share = moving_share(pixels, found[:, :4])
         # The person the video follows moves: a still detection is a bystander or clutter.
         keep = share >= p.min_moving
         candidates.append(found[keep, :4])
@@ -108,7 +114,7 @@ def track_person(
     if p.source != "detector":
         # Where the detector loses the person for longer than max_gap frames, motion fills in.
         gap = _gap_lengths(np.isfinite(boxes).all(1))
-        fill = (motion_only | (gap > p.max_gap)) & np.isfinite(motion).all(1)
+        fill = ((p.source == "motion") | (gap > p.max_gap)) & np.isfinite(motion).all(1)
         boxes[fill] = motion[fill]
         codes[fill] = ORIGINS.index("motion")
     return boxes, codes
@@ -117,10 +123,8 @@ def track_person(
 def _gap_lengths(found: np.ndarray) -> np.ndarray:
     """For each frame without a box, the length of the run of such frames it lies in; 0 for
     frames with one."""
-    edges = np.diff(np.r_[0, (~found).astype(np.int8), 0])
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     out = np.zeros(len(found), np.int64)
-    for a, b in zip(starts, stops, strict=True):
+    for a, b in true_runs(~found):
         out[a:b] = b - a
     return out
 

@@ -128,13 +128,10 @@ def _person_boxes(
     motion boxes are; the whole frame when nothing is found."""
     n, h, w = frames.shape[:3]
     if person_params.source == "motion":
-        raw, origin = motion, np.full(n, ORIGINS.index("motion"), np.uint8)
-        origin[~np.isfinite(motion).all(1)] = ORIGINS.index("interpolated")
+        detections = [np.zeros((0, 5))] * n
     else:
-        pixels = np.unpackbits(moving, axis=-1, count=w).astype(bool)
-        raw, origin = track_person(
-            detect_people(frames, person_params), motion, pixels, person_params
-        )
+        detections = detect_people(frames, person_params)
+    raw, origin = track_person(detections, motion, moving, w, person_params)
     if not np.isfinite(raw).any():
         whole = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n, 1))
         return whole, np.full(n, ORIGINS.index("frame"), np.uint8), "none"
