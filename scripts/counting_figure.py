@@ -5,7 +5,7 @@ import pandas as pd
 
 from poseembed.counting import parse_frame_list
 from poseembed.crops import load_crops
-from poseembed.formats.embeddings import load_embeddings
+from poseembed.formats.embeddings import load_video_embeddings
 from poseembed.logs import setup_job_logging
 from poseembed.plots.counting import counting_figure
 
@@ -16,7 +16,7 @@ row = counts[(counts["category"] == w.category) & (counts["video"] == w.video)]
 if len(row) != 1:
     raise ValueError(f"{snakemake.input.counts}: no count of {w.category}/{w.video}")
 row = row.iloc[0]
-index, embeddings = load_embeddings(snakemake.input.embeddings).videos[(w.category, w.video)]
+index, embeddings = load_video_embeddings(snakemake.input.embeddings, w.category, w.video)
 with np.load(snakemake.input.frames) as f:
     crop_index = f["index"].astype(np.int64)
 counting_figure(

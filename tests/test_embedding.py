@@ -8,7 +8,11 @@ import torch
 
 from poseembed.crops import save_crops
 from poseembed.embedding import embed_crops, embed_videos, load_model, network_features
-from poseembed.formats.embeddings import load_embeddings, save_embeddings
+from poseembed.formats.embeddings import (
+    load_embeddings,
+    load_video_embeddings,
+    save_embeddings,
+)
 from poseembed.training import initial_model, save_weights
 
 # Mixed precision is CUDA's: on the CPU amp changes nothing.
@@ -56,6 +60,11 @@ def test_mirrored_frames_and_lookup_by_source_frame_number(network, video, tmp_p
     assert not np.allclose(rows[0], rows[1])
     with pytest.raises(KeyError, match=r"frames \[5\]"):
         back.of("c", "v", np.array([5]), np.array([False]))
+    index, rows = load_video_embeddings(tmp_path / "e.h5", "c", "v")
+    assert np.array_equal(index, emb.videos[("c", "v")][0])
+    assert np.array_equal(rows, emb.videos[("c", "v")][1])
+    with pytest.raises(KeyError, match=r"no embeddings of c/w"):
+        load_video_embeddings(tmp_path / "e.h5", "c", "w")
 
 
 def test_labelled_frames_outside_the_extracted_ones_are_named(network, video):

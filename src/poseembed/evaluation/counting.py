@@ -14,8 +14,6 @@ import pandas as pd
 
 from poseembed.counting import self_similarity
 
-MEASURES = ("true_count", "count", "abs_error", "boundary_recall", "boundary_precision")
-
 
 def synthetic_cycle_ends(gt: pd.DataFrame) -> np.ndarray:
     """The generator's cycles as annotations: the last frame of each cycle at least half
@@ -40,8 +38,9 @@ def _cycle_lengths(ends: np.ndarray) -> np.ndarray:
 def count_measures(
     truth: np.ndarray, count: int, ends: np.ndarray, tolerance: float
 ) -> dict[str, float]:
-    """One video's measures (``MEASURES``): its annotated cycle ends ``truth`` against the
-    detected ``count`` and cycle ``ends`` (source frame numbers)."""
+    """One video's true_count, count, abs_error, boundary_recall and boundary_precision: its
+    annotated cycle ends ``truth`` against the detected ``count`` and cycle ``ends`` (source
+    frame numbers)."""
     truth, ends = np.asarray(truth, np.int64), np.asarray(ends, np.int64)
     out = {"true_count": len(truth), "count": int(count), "abs_error": abs(count - len(truth))}
     if len(truth) == 0 or len(ends) == 0:
@@ -65,7 +64,8 @@ def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
     none = measures[measures["true_count"] == 0]
     truth = counted["true_count"]
     found = (counted["boundary_recall"] * truth).sum()
-    detected = counted["count"].where(counted["boundary_precision"].notna(), 0)
+    # A video with no detected end has no precision and counts 0 ends.
+    detected = counted["count"]
     right = (counted["boundary_precision"].fillna(0) * detected).sum()
     return {
         "videos": len(counted),

@@ -88,6 +88,15 @@ def load_embeddings(path: str | os.PathLike) -> Embeddings:
     return emb
 
 
+def load_video_embeddings(path: str | os.PathLike, category: str, video: str) -> Rows:
+    """One video's source frame numbers and embedding rows, without reading the others."""
+    with h5py.File(path, "r") as f:
+        group = f.get(f"videos/{category}/{video}")
+        if group is None:
+            raise KeyError(f"{path}: no embeddings of {category}/{video}")
+        return group["index"][()], group["embeddings"][()]
+
+
 def load_frame_indices(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Each video's source frame numbers, without reading its embeddings."""
     with h5py.File(path, "r") as f:
