@@ -202,5 +202,6 @@ def test_quva_clips_count_from_whole_frame_thumbnails(video):
     found = count_repetitions(grey.astype(np.float32), SETTINGS)
     assert found.count == QUVA_PIXEL_COUNTS[video]
     if found.count:
+        # Measured: every annotated cycle end has a detected one within 0.2 of its cycle.
         m = count_measures(truth, found.count, found.ends, 0.2)
-        assert m["boundary_recall"] >= 0.7
+        assert m["boundary_recall"] >= 6 / 7

@@ -79,7 +79,9 @@ def analyse_video(
     annotated = bool(np.isfinite(boxes).all())
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
-    raw_boxes = np.empty((n - 1, 4))
+    # Motion boxes only where boxes are wanted and the detector alone does not give them.
+    wants_motion = not annotated and person_params.source != "detector"
+    raw_boxes = np.full((n - 1, 4), np.nan)
     moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
     small = []
     step = max(1, settings.batch_size)
@@ -90,7 +92,7 @@ def analyse_video(
         camera[start:stop] = camera_motion(flow, boxes[start:stop] if annotated else None)
         fg = foreground_masks(flow, camera[start:stop], box_params)
         moving[start:stop] = np.packbits(fg, axis=-1)
-        if not annotated:
+        if wants_motion:
             raw_boxes[start:stop] = raw_motion_boxes(fg, box_params)
         small.append(_small(flow, inspect_side))
     if annotated:
