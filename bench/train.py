@@ -1,11 +1,15 @@
 """Training and embedding throughput against the bare model on random tensors, in one run.
 
+Input pipeline: crops/s that the DataLoader (``--workers`` processes) delivers to the device
+as network input, with no training step: what a GPU can be fed (goal on a GPU: >= 10,000).
 Training: pairs/s of ``train_stage`` (sampling, memory-mapped crops, augmentation, both tasks,
 the optimiser) against forward+backward+step of the same network on random tensors of the same
-shapes. Embedding: crops/s of ``embed_crops`` against a bare forward of random tensors.
-Goals: training >= 0.8, embedding >= 0.9.
+shapes; with the batches made in the training process (0 workers) and in ``--workers``.
+Embedding: crops/s of ``embed_crops`` against a bare forward of random tensors.
+Goals: training >= 0.9 of the bare step, embedding >= 0.9.
 
-Run: ``.venv/bin/python bench/train.py`` (``--device cuda --trunk alexnet --size 227`` on a GPU).
+Run: ``.venv/bin/python bench/train.py`` (``--device cuda --trunk alexnet --size 227 --workers
+8`` on a GPU).
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from poseembed.batches import BatchRecipe, CropStore, SampleRows, to_device
 from poseembed.crops import crop_side, save_crops
 from poseembed.device import resolve_device
 from poseembed.embedding import embed_crops
+from poseembed.loader import StageBatches, stage_loader
+from poseembed.tasks.temporal import TemporalRanges
 from poseembed.training import (
+    Parallel,
     StagePaths,
     TrainSettings,
     default_settings,
@@ -48,18 +56,49 @@ def _crops(root: Path, videos: int, frames: int, side: int) -> dict[str, str]:
     return paths
 
 
-def pipeline_pairs_per_s(s: TrainSettings, paths: dict[str, str], frames: int, root: Path) -> float:
-    table = pd.DataFrame(
+def _table(paths: dict[str, str], frames: int) -> pd.DataFrame:
+    return pd.DataFrame(
         {"video": np.repeat(list(paths), frames), "frame": np.tile(np.arange(frames), len(paths))}
     )
+
+
+def input_crops_per_s(
+    s: TrainSettings, paths: dict[str, str], frames: int, workers: int, device: torch.device
+) -> float:
+    """Crops/s of the input pipeline alone: batches of both tasks made by ``workers``, copied
+    to ``device`` and augmented there, four images per pair."""
+    store = CropStore(paths)
+    rows = SampleRows(_table(paths, frames))
+    side = store[rows.videos[0]].shape[1]
+    ranges = TemporalRanges(s.tau_pos, tuple(s.tau_neg))
+    recipe = BatchRecipe(
+        s.batch_size, s.input_size, side, True, True, ranges, s.colour_jitter, s.grey_prob
+    )
+    batches = StageBatches(rows, store, recipe, (s.seed, 1))
+    warm = 2 * max(1, workers)
+    loader = stage_loader(batches, range(warm + s.iterations), workers, device.type == "cuda")
+    for i, batch in enumerate(loader):
+        if i == warm:
+            _sync(device)
+            start = time.perf_counter()
+        to_device(batch, device, s.input_size)
+    _sync(device)
+    return s.iterations * s.batch_size * 4 / (time.perf_counter() - start)
+
+
+def pipeline_pairs_per_s(
+    s: TrainSettings, paths: dict[str, str], frames: int, root: Path, workers: int
+) -> float:
+    table = _table(paths, frames)
     empty = table.iloc[:0]
     warm = replace(s, iterations=3)
     out = {
         x: StagePaths(None, root / f"{x}.ckpt", root / f"{x}.pt", root / f"{x}.csv") for x in "ws"
     }
-    train_stage(table, empty, paths, {}, warm, 1, out["w"])
+    parallel = Parallel(processes=1, loader_workers=workers)
+    train_stage(table, empty, paths, {}, warm, 1, out["w"], parallel=parallel)
     start = time.perf_counter()
-    train_stage(table, empty, paths, {}, s, 1, out["s"])
+    train_stage(table, empty, paths, {}, s, 1, out["s"], parallel=parallel)
     return s.iterations * s.batch_size * 2 / (time.perf_counter() - start)
 
 
@@ -133,6 +172,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32, help="pairs per task per iteration")
     ap.add_argument("--iterations", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1, help="DataLoader workers")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
@@ -151,8 +191,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = _crops(root, 8, frames, side)
+        feed = input_crops_per_s(s, paths, frames, args.workers, device)
         bare = bare_pairs_per_s(s, device)
-        ours = pipeline_pairs_per_s(s, paths, frames, root)
+        inline = pipeline_pairs_per_s(s, paths, frames, root, 0)
+        ours = pipeline_pairs_per_s(s, paths, frames, root, args.workers)
         crops = np.load(paths["v0"], mmap_mode="r")
         crops = np.concatenate([crops] * 4)
         emb_ours, emb_bare = embed_rates(s, crops, 256, device)
@@ -161,14 +203,25 @@ def main() -> None:
         "trunk": args.trunk,
         "input": args.size,
         "amp": s.amp and device.type == "cuda",
+        "workers": args.workers,
+        "input_crops_per_s": round(feed, 1),
+        "bare_train_crops_per_s": round(bare * 2, 1),
+        "input_ratio": round(feed / (bare * 2), 3),
         "train_pairs_per_s": round(ours, 1),
+        "train_pairs_per_s_0_workers": round(inline, 1),
         "bare_train_pairs_per_s": round(bare, 1),
         "train_ratio": round(ours / bare, 3),
+        "train_ratio_0_workers": round(inline / bare, 3),
         "embed_crops_per_s": round(emb_ours, 1),
         "bare_embed_crops_per_s": round(emb_bare, 1),
         "embed_ratio": round(emb_ours / emb_bare, 3),
     }
+    print(
+        f"input    : {feed:9.1f} crops/s ({args.workers} workers), bare step consumes "
+        f"{bare * 2:9.1f}  ratio {feed / (bare * 2):.3f}"
+    )
     print(f"training : {ours:9.1f} pairs/s, bare model {bare:9.1f}  ratio {ours / bare:.3f}")
+    print(f"  0 workers {inline:9.1f} pairs/s  ratio {inline / bare:.3f}")
     print(
         f"embedding: {emb_ours:9.1f} crops/s, bare model {emb_bare:9.1f}  ratio "
         f"{emb_ours / emb_bare:.3f}"

@@ -15,8 +15,9 @@ from poseembed.baselines import BASELINES
 from poseembed.config import SECTIONS, ConfigError, config_errors
 
 _TEMPORAL_ONLY_KEYS = ("tau_pos", "tau_neg", "grey_prob")
-# Keys that change how a job runs, not what it learns.
-_RUN_KEYS = ("threads",)
+# Keys that change how a training runs, not what it learns; ``training.Parallel`` holds them.
+PARALLEL_KEYS = ("processes", "loader_workers")
+_RUN_KEYS = ("threads", *PARALLEL_KEYS)
 _MINING_RUN_KEYS = ("enabled", "tile", "device")
 
 
@@ -74,6 +75,12 @@ def resolve_experiments(config: dict, schema: dict) -> dict[str, dict]:
                 f"training.tau_neg ({[lo, hi]}) need tau_pos < tau_neg[0] <= tau_neg[1]: "
                 "positives nearer in time than every negative"
             )
+        if training["batch_size"] % training["processes"]:
+            raise ConfigError(
+                f"experiments.{name}: training.batch_size ({training['batch_size']}) is not a "
+                f"multiple of training.processes ({training['processes']}): every process "
+                "trains on an equal part of the batch"
+            )
         mining = effective["mining"]
         if mining["positive_share"] + mining["cross_video_share"] > 1:
             raise ConfigError(
@@ -114,6 +121,11 @@ def training_signature(effective: dict) -> dict:
         "model": dict(sorted(effective["model"].items())),
         "training": dict(sorted(training.items())),
     }
+
+
+def parallel_keys(effective: dict) -> dict:
+    """How an experiment's trainings run (``PARALLEL_KEYS``): params of their jobs."""
+    return {k: effective["training"][k] for k in PARALLEL_KEYS}
 
 
 def mining_signature(effective: dict) -> dict | None:

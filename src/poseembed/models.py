@@ -84,3 +84,17 @@ class SiameseNet(nn.Module):
     def spatial_logits(self, centre: torch.Tensor, neighbour: torch.Tensor) -> torch.Tensor:
         fc, fn = self.features(torch.cat([centre, neighbour])).chunk(2)
         return self.spatial_head(torch.cat([fc, fn], dim=1))
+
+    def forward(
+        self,
+        temporal: tuple[torch.Tensor, torch.Tensor] | None = None,
+        spatial: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> dict[str, torch.Tensor]:
+        """The logits of each task whose pairs are given, in one call: the call that
+        DistributedDataParallel wraps."""
+        out = {}
+        if temporal is not None:
+            out["temporal"] = self.temporal_logits(*temporal)
+        if spatial is not None:
+            out["spatial"] = self.spatial_logits(*spatial)
+        return out

@@ -3,6 +3,10 @@
 Every batch is drawn from a generator seeded by (seed, stage, iteration), and a periodic state
 file (model, optimiser, schedule, metrics) lives outside the declared outputs, so a stage killed
 mid-way resumes from its last state and ends exactly where an uninterrupted run ends.
+
+Across processes (``Parallel``), every rank draws the same global batch and trains on its part
+under DistributedDataParallel, so one process and N processes see the same pairs; on CUDA the
+batch norms are synchronised, so N GPUs compute what one would. Rank 0 writes every file.
 """
 
 from __future__ import annotations
@@ -22,15 +26,24 @@ import torch
 import torch.nn.functional as F
 
 from poseembed.atomic import atomic_path, save_torch
-from poseembed.batches import CropStore, spatial_batch, temporal_batch
+from poseembed.batches import (
+    BatchRecipe,
+    CropStore,
+    SampleRows,
+    TaskInputs,
+    assemble,
+    draw_plan,
+    to_device,
+)
 from poseembed.config import ConfigError, schema_defaults, strict_settings
 from poseembed.device import resolve_device
+from poseembed.distributed import Rank, launch
 from poseembed.experiments import SECTIONS, final_stage, stage_iterations, training_signature
+from poseembed.loader import StageBatches, stage_loader
 from poseembed.logs import progress
 from poseembed.mining import artifact_rows, cross_video_rows, row_groups
 from poseembed.models import SiameseNet
-from poseembed.tasks.spatial import sample_spatial_patches
-from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs, short_videos
+from poseembed.tasks.temporal import TemporalRanges, short_videos
 
 _EVAL_STREAM = 10**9
 log = logging.getLogger(__name__)
@@ -67,6 +80,15 @@ class TrainSettings:
     colour_jitter: float
     grey_prob: float
     background: str
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """How a stage runs, not what it learns (``experiments.PARALLEL_KEYS``): its processes
+    under DistributedDataParallel (one per GPU on CUDA) and each one's DataLoader workers."""
+
+    processes: int
+    loader_workers: int
 
 
 @dataclass(frozen=True)
@@ -220,66 +242,27 @@ def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_sc
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda it: lr_factor(s, it))
 
 
-class _Data:
-    """The rows of a sample table as arrays the samplers and the crop store understand."""
+def _recipe(s: TrainSettings, crop_side: int, size: int) -> BatchRecipe:
+    temporal = s.temporal_weight > 0
+    return BatchRecipe(
+        size,
+        s.input_size,
+        crop_side,
+        temporal,
+        s.spatial_weight > 0,
+        TemporalRanges(s.tau_pos, tuple(s.tau_neg)) if temporal else None,
+        s.colour_jitter,
+        s.grey_prob,
+    )
 
-    def __init__(self, table: pd.DataFrame, refinement: Refinement | None = None) -> None:
-        self.videos = table["video"].to_numpy().astype(str)
-        self.frames = table["frame"].to_numpy().astype(np.int64)
-        _, self.codes = np.unique(self.videos, return_inverse=True)
-        self.refinement = refinement
-        # The rows that may anchor a temporal pair (see ``_leave_out_short_videos``).
-        self.usable = np.ones(len(self.frames), bool)
 
-    def __len__(self) -> int:
-        return len(self.frames)
-
-
-def _task_losses(
-    model: SiameseNet,
-    data: _Data,
-    store: CropStore,
-    crop_side: int,
-    s: TrainSettings,
-    rng: np.random.Generator,
-    n: int,
-    device: torch.device,
-) -> dict[str, torch.Tensor]:
+def _task_losses(net: torch.nn.Module, inputs: dict[str, TaskInputs]) -> dict[str, torch.Tensor]:
+    logits = net(**{task: (x.first, x.second) for task, x in inputs.items()})
     out: dict[str, torch.Tensor] = {}
-    fmt = torch.channels_last
-    if s.temporal_weight > 0:
-        r = data.refinement
-        pairs = sample_temporal_pairs(
-            data.codes,
-            data.frames,
-            n,
-            TemporalRanges(s.tau_pos, tuple(s.tau_neg)),
-            rng,
-            group=r.group if r else None,
-            mined_share=r.mined_share if r else 0.0,
-            cross=r.cross if r else None,
-            cross_share=r.cross_share if r else 0.0,
-            usable=data.usable,
-        )
-        a, b = temporal_batch(
-            store, data.videos, data.frames, pairs, s.input_size, rng, s.colour_jitter, s.grey_prob
-        )
-        logits = model.temporal_logits(
-            a.to(device, memory_format=fmt), b.to(device, memory_format=fmt)
-        )
-        target = torch.from_numpy(pairs.label).to(device)
-        out["temporal_loss"] = F.cross_entropy(logits.float(), target)
-        out["temporal_acc"] = (logits.argmax(1) == target).float().mean()
-    if s.spatial_weight > 0:
-        rows = rng.integers(0, len(data), n)
-        patches = sample_spatial_patches(n, crop_side, s.input_size, rng)
-        c, m = spatial_batch(store, data.videos, data.frames, rows, patches, s.input_size)
-        logits = model.spatial_logits(
-            c.to(device, memory_format=fmt), m.to(device, memory_format=fmt)
-        )
-        target = torch.from_numpy(patches.label).to(device)
-        out["spatial_loss"] = F.cross_entropy(logits.float(), target)
-        out["spatial_acc"] = (logits.argmax(1) == target).float().mean()
+    for task, z in logits.items():
+        target = inputs[task].label
+        out[f"{task}_loss"] = F.cross_entropy(z.float(), target)
+        out[f"{task}_acc"] = (z.argmax(1) == target).float().mean()
     return out
 
 
@@ -293,20 +276,50 @@ def train_stage(
     paths: StagePaths,
     refinement: Refinement | None = None,
     on_iteration: Callable[[int], None] | None = None,
+    parallel: Parallel | None = None,
 ) -> pd.DataFrame:
     """Train one stage on ``train`` rows (video, frame); evaluate on ``heldout`` videos.
 
     ``mask_paths`` (video -> person masks aligned with its crops) grey out the crops'
     background, as ``settings.background`` other than ``keep`` asks. A ``refinement`` cleans
     the temporal labels with the mined repetitions (see ``sample_temporal_pairs``); held-out
-    pairs stay plain.
+    pairs stay plain. Without ``parallel``, one process makes its own batches.
     """
     s = settings
     if (s.background != "keep") != bool(mask_paths):
         raise ValueError(
             f"training.background {s.background!r} needs person masks exactly when it is not 'keep'"
         )
-    device = resolve_device(s.device)
+    parallel = parallel or Parallel(processes=1, loader_workers=0)
+    args = (train, heldout, crop_paths, mask_paths, s, stage, paths, refinement)
+    if parallel.processes == 1:
+        return _train(*args, on_iteration, parallel.loader_workers, Rank())
+    if s.batch_size % parallel.processes:
+        raise ValueError(
+            f"training.batch_size ({s.batch_size}) is not a multiple of training.processes "
+            f"({parallel.processes}): every process trains on an equal part of the batch"
+        )
+    if on_iteration is not None:
+        raise ValueError("on_iteration is called in one process only: use processes 1")
+    backend = "nccl" if resolve_device(s.device).type == "cuda" else "gloo"
+    launch(_train, (*args, None, parallel.loader_workers), parallel.processes, backend)
+    return pd.read_csv(paths.metrics)
+
+
+def _train(
+    train: pd.DataFrame,
+    heldout: pd.DataFrame,
+    crop_paths: dict[str, str],
+    mask_paths: dict[str, str],
+    s: TrainSettings,
+    stage: int,
+    paths: StagePaths,
+    refinement: Refinement | None,
+    on_iteration: Callable[[int], None] | None,
+    workers: int,
+    rank: Rank,
+) -> pd.DataFrame:
+    device = rank.device(resolve_device(s.device))
     # channels_last on the CPU too: its convolutions run ~20% faster there (bench/train.py).
     model = initial_model(s.trunk, s.embedding_dim, s.seed, stage).to(
         device, memory_format=torch.channels_last
@@ -315,16 +328,23 @@ def train_stage(
         model.load_state_dict(
             torch.load(paths.init, map_location=device, weights_only=True)["model"]
         )
+    if rank.world > 1 and device.type == "cuda":
+        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     opt = _optimiser(model, s)
     sched = _schedule(opt, s)
     use_amp = s.amp and device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     loop = _Loop(model, opt, sched, scaler)
     digest = stage_digest(s, stage, train, heldout, crop_paths, mask_paths, paths.init, refinement)
-    start, rows = load_state(paths.state, loop, device, digest)
+    # Rank 0 may discard a stale state: the others read what it left.
+    if rank.writes:
+        start, rows = load_state(paths.state, loop, device, digest)
+    rank.barrier()
+    if not rank.writes:
+        start, rows = load_state(paths.state, loop, device, digest, discard=False)
     store = CropStore(crop_paths, mask_paths)
-    data = _Data(train, refinement)
-    held = _Data(heldout) if len(heldout) else None
+    data = SampleRows(train, refinement)
+    held = SampleRows(heldout) if len(heldout) and rank.writes else None
     if s.temporal_weight > 0:
         ranges = TemporalRanges(s.tau_pos, tuple(s.tau_neg))
         if not _leave_out_short_videos(data, ranges, "training"):
@@ -338,11 +358,31 @@ def train_stage(
             )
             held = None
     crop_side = store[data.videos[0]].shape[1]
+    net = model
+    if rank.world > 1:
+        both = s.temporal_weight > 0 and s.spatial_weight > 0
+        net = torch.nn.parallel.DistributedDataParallel(
+            model,
+            device_ids=[device.index] if device.type == "cuda" else None,
+            find_unused_parameters=not both,
+        )
+    batches = StageBatches(
+        data,
+        store,
+        _recipe(s, crop_side, s.batch_size),
+        (s.seed, stage),
+        rank.index,
+        rank.world,
+        finish=device.type == "cpu" and workers > 0,
+    )
+    todo = range(start, s.iterations)
+    loader = stage_loader(batches, todo, workers, pin=device.type == "cuda")
+    shown = progress(todo, f"stage {stage}", total=len(todo)) if rank.writes else todo
     model.train()
-    for it in progress(range(start, s.iterations), f"stage {stage}", total=s.iterations - start):
-        rng = np.random.default_rng([s.seed, stage, it])
+    for it, batch in zip(shown, loader, strict=True):
+        inputs = to_device(batch, device, s.input_size)
         with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-            losses = _task_losses(model, data, store, crop_side, s, rng, s.batch_size, device)
+            losses = _task_losses(net, inputs)
         loss = s.temporal_weight * losses.get("temporal_loss", 0) + s.spatial_weight * losses.get(
             "spatial_loss", 0
         )
@@ -350,25 +390,26 @@ def train_stage(
         scaler.scale(loss).backward()
         scaler.step(opt)
         scaler.update()
-        row = {"iteration": it + 1, "lr": sched.get_last_lr()[0], "loss": float(loss.detach())}
-        row.update({k: float(v.detach()) for k, v in losses.items()})
+        row = {"iteration": it + 1, "lr": sched.get_last_lr()[0]}
+        row.update(rank.mean({"loss": loss.detach(), **{k: v.detach() for k, v in losses.items()}}))
         sched.step()
         if held is not None and ((it + 1) % s.eval_every == 0 or it + 1 == s.iterations):
             row.update(_evaluate(model, held, store, crop_side, s, stage, device))
         rows.append(row)
-        if (it + 1) % s.checkpoint_every == 0 and it + 1 < s.iterations:
+        if rank.writes and (it + 1) % s.checkpoint_every == 0 and it + 1 < s.iterations:
             save_state(paths.state, loop, it + 1, rows, digest)
         if on_iteration is not None:
             on_iteration(it + 1)
     metrics = pd.DataFrame(rows)
-    with atomic_path(paths.metrics, suffix=".csv") as tmp:
-        metrics.to_csv(tmp, index=False)
-    save_weights(paths.weights, model, asdict(s), stage)
-    Path(paths.state).unlink(missing_ok=True)
+    if rank.writes:
+        with atomic_path(paths.metrics, suffix=".csv") as tmp:
+            metrics.to_csv(tmp, index=False)
+        save_weights(paths.weights, model, asdict(s), stage)
+        Path(paths.state).unlink(missing_ok=True)
     return metrics
 
 
-def _leave_out_short_videos(data: _Data, ranges: TemporalRanges, kind: str) -> bool:
+def _leave_out_short_videos(data: SampleRows, ranges: TemporalRanges, kind: str) -> bool:
     """Leave the videos too short for ``ranges`` out of the temporal task, saying which;
     whether any video is left."""
     short = short_videos(data.videos, data.frames, ranges)
@@ -446,11 +487,11 @@ def save_state(
 
 
 def load_state(
-    path: str | os.PathLike, loop: _Loop, device: torch.device, digest: str
+    path: str | os.PathLike, loop: _Loop, device: torch.device, digest: str, discard: bool = True
 ) -> tuple[int, list]:
     """Restore ``loop`` from the state at ``path``: the iteration to go on from and the metrics
     so far. (0, []) when there is none, or when it was saved under another ``digest`` (other
-    settings or inputs): then it is discarded, saying so."""
+    settings or inputs): then it is deleted (when ``discard``), saying so."""
     if not Path(path).exists():
         return 0, []
     state = torch.load(path, map_location=device, weights_only=True)
@@ -460,7 +501,8 @@ def load_state(
             "before, the curriculum or the crops changed since); the stage starts over",
             path,
         )
-        Path(path).unlink()
+        if discard:
+            Path(path).unlink()
         return 0, []
     loop.model.load_state_dict(state["model"])
     loop.optimizer.load_state_dict(state["optimizer"])
@@ -473,7 +515,7 @@ def load_state(
 @torch.no_grad()
 def _evaluate(
     model: SiameseNet,
-    held: _Data,
+    held: SampleRows,
     store: CropStore,
     crop_side: int,
     s: TrainSettings,
@@ -484,8 +526,9 @@ def _evaluate(
     model.eval()
     rng = np.random.default_rng([s.seed, stage, _EVAL_STREAM])
     # Measured on the crops as they are: no colour jitter, no random grey.
-    plain = replace(s, colour_jitter=0.0, grey_prob=0.0)
-    losses = _task_losses(model, held, store, crop_side, plain, rng, s.eval_pairs, device)
+    plain = _recipe(replace(s, colour_jitter=0.0, grey_prob=0.0), crop_side, s.eval_pairs)
+    batch = assemble(draw_plan(held, plain, rng), held, store, s.input_size)
+    losses = _task_losses(model, to_device(batch, device, s.input_size))
     model.train()
     return {f"heldout_{k}": float(v) for k, v in losses.items() if k.endswith("acc")}
 
@@ -495,7 +538,7 @@ def heldout_accuracies(
 ) -> dict[str, float]:
     """The accuracies of the tasks ``s`` trains on pairs of the ``heldout`` rows, with the
     crops of ``store``: the pairs that stage ``stage`` measures, whatever the store shows."""
-    data = _Data(heldout)
+    data = SampleRows(heldout)
     side = store[data.videos[0]].shape[1]
     device = next(model.parameters()).device
     return _evaluate(model, data, store, side, s, stage, device)

@@ -10,6 +10,7 @@ from snakemake.utils import validate
 
 from poseembed.config import check_config, coerce_strings, load_schema
 from poseembed.device import wants_gpu as gpu
+from poseembed.experiments import parallel_keys
 from poseembed.plan import build_plan
 
 SCHEMA_PATH = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
@@ -47,6 +48,20 @@ wildcard_constraints:
 
 
 MINED_MODELS = _alternatives(PLAN.mined)
+
+
+def training_gpus(wildcards):
+    """GPUs of a training job: one per process on CUDA."""
+    training = PLAN.experiments[getattr(wildcards, "exp", None) or wildcards.model][
+        "training"
+    ]
+    return gpu(training["device"]) * training["processes"]
+
+
+def training_parallel(wildcards):
+    return parallel_keys(
+        PLAN.experiments[getattr(wildcards, "exp", None) or wildcards.model]
+    )
 
 
 def experiment_gpu(section):

@@ -77,8 +77,9 @@ rule refine:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
     resources:
-        gpu=experiment_gpu("training"),
+        gpu=training_gpus,
     params:
+        parallel=training_parallel,
         signature=lambda w: PLAN.model_signatures[w.model],
         stages=STAGES,
         input_size=config["crops"]["size"],

@@ -20,8 +20,9 @@ rule train_stage:
         "../../envs/poseembed.yaml"
     threads: config["training"]["threads"]
     resources:
-        gpu=experiment_gpu("training"),
+        gpu=training_gpus,
     params:
+        parallel=training_parallel,
         signature=lambda w: PLAN.signatures[w.exp],
         stages=STAGES,
         input_size=config["crops"]["size"],
