@@ -10,7 +10,8 @@ $(BIN)/snakemake: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-.PHONY: setup run test lint format realdata
+.PHONY: setup run test lint format realdata folder
+comma := ,
 setup: $(BIN)/snakemake
 
 # CONFIGFILE=my.yaml merges a config file over config.yaml, its YAML checked first: Snakemake's
@@ -21,15 +22,34 @@ run: setup
 	$(BIN)/snakemake --cores $(CORES) --profile workflow/profiles/default \
 		$(if $(CONFIGFILE),--configfile $(CONFIGFILE))
 
+# WEIGHTS=<file> adds a network another run trained as the baseline "saved" (WEIGHTS=default:
+# the default run's full model); it is counted and judged beside the model trained here.
+WEIGHTS ?=
+WEIGHTS_FILE = $(abspath $(if $(filter default,$(WEIGHTS)),results/train/full/refined.pt,$(WEIGHTS)))
+SAVED = $(if $(WEIGHTS),'baselines={saved_weights: $(WEIGHTS_FILE)}' \
+	'figures={counting_models: [full$(comma) saved$(comma) hog$(comma) pixels]}')
+# $(call in_folder,<run dir>,<config file>,<dataset root>,<more --config>): the workflow on a
+# folder dataset, in its own working directory.
+define in_folder
+	mkdir -p $(1)
+	cp $(2) $(1)/config.yaml
+	$(BIN)/snakemake --cores $(CORES) --snakefile $(abspath Snakefile) --directory $(1) \
+		--config 'dataset={root: $(abspath $(3))$(4)}' $(SAVED)
+endef
+
 # Training, repetition mining and counting on the real sample clips, in results/realdata/:
 # the counts judged against the QUVA clips' annotated cycles (results/tables/counting.md).
 REALDATA ?= ../shared/realdata
-REALDATA_RUN := results/realdata
 realdata: setup
-	mkdir -p $(REALDATA_RUN)
-	cp workflow/configs/realdata_videos.yaml $(REALDATA_RUN)/config.yaml
-	$(BIN)/snakemake --cores $(CORES) --snakefile $(abspath Snakefile) \
-		--directory $(REALDATA_RUN) --config 'dataset={root: $(abspath $(REALDATA))}'
+	$(call in_folder,results/realdata,workflow/configs/realdata_videos.yaml,$(REALDATA))
+
+# Any folder of videos or frame folders, with one level of category folders or none:
+# make folder FOLDER=<path> [WEIGHTS=<file>|default] [CYCLES=<QUVA-style cycles.csv>].
+FOLDER ?=
+CYCLES ?=
+folder: setup
+	@test -n "$(FOLDER)" || { echo "make folder: give FOLDER=<a folder of videos>"; exit 2; }
+	$(call in_folder,results/folder/$(notdir $(abspath $(FOLDER))),workflow/configs/folder.yaml,$(FOLDER),$(if $(CYCLES),$(comma) cycles: $(abspath $(CYCLES))))
 
 test: lint
 	$(BIN)/pytest -q

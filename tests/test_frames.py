@@ -73,6 +73,24 @@ def test_video_sources_lists_files_and_frame_folders(tmp_path):
     ]
 
 
+def test_videos_directly_in_the_folder_form_one_category_named_after_it(tmp_path):
+    root = tmp_path / "my_clips"
+    (root / "clip_a").mkdir(parents=True)
+    (root / "clip_a" / "00000.jpg").write_bytes(b"")
+    (root / "clip_b.MP4").write_bytes(b"")
+    (root / "readme.txt").write_text("")
+    (root / "vault").mkdir()
+    (root / "vault" / "x.avi").write_bytes(b"")
+    assert sorted(video_sources(root)) == [
+        ("my_clips", "clip_a"),
+        ("my_clips", "clip_b"),
+        ("vault", "x"),
+    ]
+    assert sorted(video_sources(root, categories=["my_clips"], exclude=["clip_a"])) == [
+        ("my_clips", "clip_b")
+    ]
+
+
 def _bb(path, lines):
     path.write_text("".join(f"{f} {x0} {y0} {x1} {y1}\n" for f, x0, y0, x1, y1 in lines))
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import asdict
 
 import pytest
 import yaml
@@ -10,6 +11,7 @@ from snakemake.utils import update_config, validate
 
 from poseembed.config import SCHEMA_PATH, load_schema
 from poseembed.plan import Plan, build_plan
+from poseembed.training import default_settings, initial_model, save_weights
 from tests.conftest import ROOT
 from tests.fake_datasets import write_olympic_tree
 
@@ -173,4 +175,25 @@ def test_every_model_counts_and_annotated_cycles_judge_a_folder_dataset(default,
     assert "results/tables/counting.csv" in annotated.targets()
     config["figures"]["counting_models"] = ["full", "hgo"]
     with pytest.raises(ValueError, match=r"counting_models: \['hgo'\] are neither"):
+        plan_of(config)
+
+
+def test_saved_weights_add_a_baseline_that_sees_the_crops_as_it_was_trained(tmp_path):
+    weights = tmp_path / "full.pt"
+    settings = asdict(default_settings(64, embedding_dim=16))
+    save_weights(weights, initial_model("small", 16, 0), settings, 1)
+    config = copy.deepcopy(DEFAULT)
+    config["baselines"]["saved_weights"] = str(weights)
+    plan = plan_of(config)
+    assert "saved" in plan.baselines and "saved" not in plan_of(DEFAULT).baselines
+    assert plan.weights_of("saved") == {"weights": str(weights)}
+    # Trained with the default background (motion masks): embedded on masked crops.
+    assert plan.background_masks("saved") == plan.background_masks("full") != []
+    assert "results/counting/saved/counts.csv" in plan.targets()
+    config["baselines"]["saved_weights"] = str(tmp_path / "missing.pt")
+    with pytest.raises(ValueError, match=r"baselines.saved_weights: .*missing.pt is not a file"):
+        plan_of(config)
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    config["baselines"]["saved_weights"] = str(tmp_path / "junk.pt")
+    with pytest.raises(ValueError, match="not a weights file a poseembed training wrote"):
         plan_of(config)

@@ -514,24 +514,42 @@ def test_folder_dataset_isolates_a_corrupt_video_and_honours_exclude(tmp_path, l
 
 
 @pytest.mark.slow
-def test_real_clips_run_through_mining_to_a_repetition_figure(tmp_path):
-    """The real-data preset on the sample clips, with few iterations: boxes from motion."""
-    clips = realdata("videos").parent
-    config = yaml.safe_load((ROOT / "workflow" / "configs" / "realdata_videos.yaml").read_text())
-    # The two clips of videos/ only, without the QUVA clips and their annotations.
-    config["dataset"].update({"root": str(clips), "categories": ["videos"], "cycles": None})
-    config["figures"]["counting_videos"] = ["videos/pool_cleaning"]
+def test_a_folder_without_categories_runs_through_mining_and_counting(tmp_path, tiny_run):
+    """``make folder``'s config on a flat folder written here: two real clips and a folder of
+    frames, without boxes, and the tiny run's full model as the baseline "saved"."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("pool_cleaning.mp4", "eye_makeup.avi"):
+        shutil.copy(realdata("videos", name), clips)
+    frames = clips / "makeup_frames"
+    frames.mkdir()
+    capture = cv2.VideoCapture(str(clips / "eye_makeup.avi"))
+    for i in range(40):
+        cv2.imwrite(str(frames / f"{i:05d}.png"), capture.read()[1])
+    config = yaml.safe_load((ROOT / "workflow" / "configs" / "folder.yaml").read_text())
+    config["dataset"]["root"] = str(clips)
+    config["baselines"] = {"saved_weights": str(tiny_run / "results/train/full/refined.pt")}
+    config["figures"]["counting_models"] = ["full", "saved", "hog"]
     config["frames"].update({"height": 96, "step": 3})
     config["curriculum"]["stages"] = 2
     config["training"].update({"iterations": 2, "batch_size": 4})
-    write_config(tmp_path, config)
-    figure = "results/figures/repetitions/full/videos/pool_cleaning.png"
-    snakemake(tmp_path, figure)
-    assert cv2.imread(str(tmp_path / figure)) is not None
-    flow = np.load(tmp_path / "results" / "flow" / "videos" / "pool_cleaning.npz")
+    work = tmp_path / "work"
+    write_config(work, config)
+    figure = "results/figures/repetitions/full/clips/eye_makeup.png"
+    counts = [f"results/counting/{m}/counts.csv" for m in ("full", "saved", "hog")]
+    snakemake(work, figure, *counts)
+    assert cv2.imread(str(work / figure)) is not None
+    for path in counts:
+        table = pd.read_csv(work / path)
+        assert set(table["category"]) == {"clips"}
+        assert set(table["video"]) == {"pool_cleaning", "eye_makeup", "makeup_frames"}
+    flow = np.load(work / "results" / "flow" / "clips" / "pool_cleaning.npz")
     assert str(flow["box_source"]) == "motion"
-    reps = pd.read_parquet(tmp_path / "results" / "mining" / "full" / "repetitions.parquet")
-    assert set(reps["video"]) <= {"pool_cleaning", "eye_makeup"}
+    reps = pd.read_parquet(work / "results" / "mining" / "full" / "repetitions.parquet")
+    assert set(reps["video"]) <= {"pool_cleaning", "eye_makeup", "makeup_frames"}
+    # The saved model was trained on motion-masked crops: it embeds masked crops here too.
+    log = (work / "results" / "logs" / "embed" / "saved.log").read_text()
+    assert "background greyed by the person masks" in log
 
 
 def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):

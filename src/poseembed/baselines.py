@@ -1,7 +1,8 @@
 """The baselines the models are compared with: one registry (what each is, what it needs,
 which feature settings it reads), and their features of the same centre crops the network
 sees: HOG and raw pixels, which need no download, and an ImageNet AlexNet from a local weights
-file. The untrained network and the supervised bound are networks the workflow makes."""
+file. The untrained network and the supervised bound are networks the workflow makes; a network
+trained by another run (the default run's full model, say) comes from its weights file."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from poseembed.embedding import Features, centre_crop
 
 @dataclass(frozen=True)
 class Baseline:
-    """``kind``: ``network`` (a network whose weights a rule makes), ``pretrained`` (a network
-    from a user's weights file) or ``features`` (a function of the crops, no network).
-    ``needs``: ``synthetic`` (the generator's ground truth) or ``weights`` (the user's file),
-    and ``not_run`` says what to do when it is missing. ``settings``: the feature settings
+    """``kind``: ``network`` (a network whose weights a rule makes), ``saved`` (our network from
+    a weights file a training wrote), ``pretrained`` (a network from a user's weights file) or
+    ``features`` (a function of the crops, no network). ``needs``: ``synthetic`` (the
+    generator's ground truth) or the config key of the user's file (under ``baselines``), and
+    ``not_run`` says what to do when it is missing. ``settings``: the feature settings
     (fields of ``features.FeatureSettings``) its embedding depends on."""
 
     name: str
@@ -68,8 +70,16 @@ BASELINES = {
             "pretrained",
             "AlexNet trained on ImageNet",
             ("input_size", "batch_size", "alexnet_layer"),
-            needs="weights",
+            needs="imagenet_alexnet_weights",
             not_run="not run: set baselines.imagenet_alexnet_weights to a local file",
+        ),
+        Baseline(
+            "saved",
+            "saved",
+            "our network as another run trained it (baselines.saved_weights)",
+            ("input_size", "batch_size", "amp"),
+            needs="saved_weights",
+            not_run="not run: set baselines.saved_weights to a training's weights file",
         ),
     )
 }
@@ -77,13 +87,14 @@ BASELINES = {
 NETWORK_SETTINGS = BASELINES["random"].settings
 
 
-def runs(baseline: Baseline, synthetic: bool, weights: str | None) -> bool:
-    """Whether ``baseline`` runs: what it needs is at hand."""
-    return (
-        baseline.needs is None
-        or (baseline.needs == "synthetic" and synthetic)
-        or (baseline.needs == "weights" and bool(weights))
-    )
+def runs(baseline: Baseline, synthetic: bool, files: dict) -> bool:
+    """Whether ``baseline`` runs: what it needs is at hand (``files``: the ``baselines``
+    config section)."""
+    if baseline.needs is None:
+        return True
+    if baseline.needs == "synthetic":
+        return synthetic
+    return bool(files[baseline.needs])
 
 
 _IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)

@@ -36,29 +36,44 @@ def synthetic_videos(categories: list[str], per_category: int) -> list[tuple[str
     return [(c, synthetic_video_id(c, i)) for c in categories for i in range(per_category)]
 
 
+def _source(p: Path) -> str | None:
+    """The video name of a video file or a folder of frames; None for anything else."""
+    if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES:
+        return p.stem
+    if p.is_dir() and any(q.suffix.lower() in IMAGE_SUFFIXES for q in p.iterdir()):
+        return p.name
+    return None
+
+
 def video_sources(
     root: str | os.PathLike, exclude: list[str] | None = None, categories: list[str] | None = None
 ) -> dict[tuple[str, str], Path]:
-    """``{(category, video): path}`` for ``root/<category>/<video>.<ext>`` and frame folders."""
+    """``{(category, video): path}`` for ``root/<category>/<video>``, a video file or a folder
+    of frames. Videos directly in ``root`` (a folder without categories) form one category
+    named after ``root``."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: the videos folder does not exist (dataset.videos)")
     found: dict[tuple[str, str], Path] = {}
     skip = set(exclude or [])
-    for cat_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        if categories and cat_dir.name not in categories:
-            continue
-        for p in sorted(cat_dir.iterdir()):
-            is_video = p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
-            is_folder = p.is_dir() and any(q.suffix.lower() in IMAGE_SUFFIXES for q in p.iterdir())
-            if (is_video or is_folder) and p.stem not in skip:
-                key = (cat_dir.name, p.stem if is_video else p.name)
-                if key in found:
-                    raise ValueError(
-                        f"{root}: two sources for video {key[1]!r}: {found[key]} "
-                        f"and {p}; keep one or exclude it"
-                    )
-                found[key] = p
+
+    def add(category: str, p: Path) -> None:
+        name = _source(p)
+        if name is None or name in skip or (categories and category not in categories):
+            return
+        if (category, name) in found:
+            raise ValueError(
+                f"{root}: two sources for video {name!r}: {found[category, name]} "
+                f"and {p}; keep one or exclude it"
+            )
+        found[category, name] = p
+
+    for entry in sorted(root.iterdir()):
+        if _source(entry) is not None:
+            add(root.resolve().name, entry)
+        elif entry.is_dir():
+            for p in sorted(entry.iterdir()):
+                add(entry.name, p)
     return found
 
 
@@ -90,6 +105,7 @@ def video_table(dataset: dict, data_root: Path, synthetic_per_category: int | No
     if not table:
         raise ValueError(
             f"config dataset.root/videos: no videos under {folder}; "
-            "expected <category>/<video>.<ext> or <category>/<video>/<frames>"
+            "expected <video>.<ext> or <video>/<frames>, in one level of category folders or "
+            "none"
         )
     return table

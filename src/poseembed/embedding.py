@@ -27,6 +27,18 @@ def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[Siames
     return model, settings
 
 
+def saved_settings(weights: str | os.PathLike, key: str) -> dict:
+    """The settings a training saved beside its network (``key``: the config key that named the
+    file, for the error)."""
+    try:
+        return torch.load(weights, map_location="cpu", weights_only=True)["settings"]
+    # torch.load fails on a foreign file in many ways (unpickling, struct, zip errors).
+    except Exception as err:
+        raise ValueError(
+            f"{key}: {weights} is not a weights file a poseembed training wrote ({err})"
+        ) from None
+
+
 def centre_crop(crops: np.ndarray, size: int) -> np.ndarray:
     side = crops.shape[1]
     if size > side:

@@ -40,7 +40,7 @@ def model_features(
     knows its own input size). ``masked``: whether the crops come with the background greyed,
     which must be how the network was trained."""
     kind = BASELINES[model].kind if model in BASELINES else "network"
-    if kind != "network" and masked:
+    if kind not in ("network", "saved") and masked:
         raise ValueError(f"{model}: a baseline sees the crops as they are, not masked")
     if kind == "features":
         return baseline_features(model, s.input_size, s.pixel_side)

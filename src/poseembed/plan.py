@@ -17,6 +17,7 @@ from pathlib import Path
 from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs
 from poseembed.data.synthetic import StillSpec, SyntheticSpec
 from poseembed.datasets import video_table
+from poseembed.embedding import saved_settings
 from poseembed.experiments import (
     canonical_experiments,
     experiment_rows,
@@ -54,6 +55,8 @@ class Plan:
     experiment_rows: list[dict]
     figures: dict[str, list[str]]
     warnings: list[str]
+    # The background of the ``saved`` baseline's training (None when it does not run).
+    saved_background: str | None = None
 
     # The registries.
     @property
@@ -223,6 +226,8 @@ class Plan:
         the baselines)."""
         exp = self.experiments.get(model)
         background = exp["training"]["background"] if exp else "keep"
+        if model == "saved":
+            background = self.saved_background
         if background == "keep":
             return []
         return self.per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
@@ -238,8 +243,8 @@ class Plan:
         kind = BASELINES[model].kind if model in BASELINES else "network"
         if kind == "features":
             return {}
-        if kind == "pretrained":
-            return {"weights": self.config["baselines"]["imagenet_alexnet_weights"]}
+        if kind in ("pretrained", "saved"):
+            return {"weights": self.config["baselines"][BASELINES[model].needs]}
         return {"weights": self.final_weights(model)}
 
     def feature_params(self, model: str) -> dict:
@@ -361,8 +366,7 @@ def build_plan(config: dict, schema: dict) -> Plan:
     signatures = {n: training_signature(e) for n, e in experiments.items()}
     model_signatures = {n: model_signature(e) for n, e in experiments.items()}
     model_as = canonical_experiments(model_signatures)
-    weights = config["baselines"]["imagenet_alexnet_weights"]
-    baselines = [b.name for b in BASELINES.values() if runs(b, synthetic, weights)]
+    baselines = [b.name for b in BASELINES.values() if runs(b, synthetic, config["baselines"])]
     stills = ds["stills"]
     has_stills = stills is not None and (
         synthetic or _data_path(config, data_root, "stills").exists()
@@ -395,9 +399,29 @@ def build_plan(config: dict, schema: dict) -> Plan:
             for key in ("flow_videos", "repetition_videos", "counting_videos")
         },
         warnings=warnings,
+        saved_background=_saved_background(config, synthetic) if "saved" in baselines else None,
     )
     _check_figures(plan)
     return plan
+
+
+def _saved_background(config: dict, synthetic: bool) -> str:
+    """What the saved network was trained to see behind the person, read from its file."""
+    path = Path(config["baselines"]["saved_weights"])
+    key = "baselines.saved_weights"
+    if not path.is_file():
+        raise ValueError(
+            f"{key}: {path} is not a file; give weights a training wrote, such as the default "
+            "run's results/train/full/refined.pt (make run), as an absolute path"
+        )
+    background = saved_settings(path, key)["background"]
+    if background == "groundtruth" and not synthetic:
+        raise ValueError(
+            f"{key}: {path} was trained on the synthetic generator's masks (background "
+            "groundtruth), which folder datasets do not have; give a model trained with "
+            "background motion or keep"
+        )
+    return background
 
 
 def _check_figures(plan: Plan) -> None:
