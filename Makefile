@@ -51,6 +51,12 @@ folder: setup
 	@test -n "$(FOLDER)" || { echo "make folder: give FOLDER=<a folder of videos>"; exit 2; }
 	$(call in_folder,results/folder/$(notdir $(abspath $(FOLDER))),workflow/configs/folder.yaml,$(FOLDER),$(if $(CYCLES),$(comma) cycles: $(abspath $(CYCLES))))
 
+# A one-node SLURM cluster on this machine (as root; installs slurm-wlm and munge when absent)
+# runs a few chained rules through workflow/profiles/slurm, then locally, and compares them.
+.PHONY: slurm-check
+slurm-check: setup
+	workflow/profiles/slurm/check.sh
+
 test: lint
 	$(BIN)/pytest -q
 
