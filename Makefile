@@ -24,17 +24,23 @@ run: setup
 
 # WEIGHTS=<file> adds a network another run trained as the baseline "saved" (WEIGHTS=default:
 # the default run's full model); it is counted and judged beside the model trained here.
+# CYCLES=<csv> (QUVA's form) judges the counts. Paths are quoted for YAML; make splits a path
+# with spaces, which is refused.
 WEIGHTS ?=
+CYCLES ?=
 WEIGHTS_FILE = $(abspath $(if $(filter default,$(WEIGHTS)),results/train/full/refined.pt,$(WEIGHTS)))
-SAVED = $(if $(WEIGHTS),'baselines={saved_weights: $(WEIGHTS_FILE)}' \
+SAVED = $(if $(WEIGHTS),'baselines={saved_weights: "$(WEIGHTS_FILE)"}' \
 	'figures={counting_models: [full$(comma) saved$(comma) hog$(comma) pixels]}')
-# $(call in_folder,<run dir>,<config file>,<dataset root>,<more --config>): the workflow on a
-# folder dataset, in its own working directory.
+CYCLES_KEY = $(if $(CYCLES),$(comma) cycles: "$(abspath $(CYCLES))")
+one_path = $(if $(word 2,$(1) $(2) $(3)),$(error paths with spaces are not supported: $(1) $(2) $(3)))
+# $(call in_folder,<run dir>,<config file>,<dataset root>): the workflow on a folder dataset, in
+# its own working directory.
 define in_folder
+	$(call one_path,$(3))$(call one_path,$(WEIGHTS))$(call one_path,$(CYCLES))
 	mkdir -p $(1)
 	cp $(2) $(1)/config.yaml
 	$(BIN)/snakemake --cores $(CORES) --snakefile $(abspath Snakefile) --directory $(1) \
-		--config 'dataset={root: $(abspath $(3))$(4)}' $(SAVED)
+		--config 'dataset={root: "$(abspath $(3))"$(CYCLES_KEY)}' $(SAVED)
 endef
 
 # Training, repetition mining and counting on the real sample clips, in results/realdata/:
@@ -44,12 +50,11 @@ realdata: setup
 	$(call in_folder,results/realdata,workflow/configs/realdata_videos.yaml,$(REALDATA))
 
 # Any folder of videos or frame folders, with one level of category folders or none:
-# make folder FOLDER=<path> [WEIGHTS=<file>|default] [CYCLES=<QUVA-style cycles.csv>].
+# make folder FOLDER=<path> [WEIGHTS=<file>|default] [CYCLES=<cycles.csv>].
 FOLDER ?=
-CYCLES ?=
 folder: setup
 	@test -n "$(FOLDER)" || { echo "make folder: give FOLDER=<a folder of videos>"; exit 2; }
-	$(call in_folder,results/folder/$(notdir $(abspath $(FOLDER))),workflow/configs/folder.yaml,$(FOLDER),$(if $(CYCLES),$(comma) cycles: $(abspath $(CYCLES))))
+	$(call in_folder,results/folder/$(notdir $(abspath $(FOLDER))),workflow/configs/folder.yaml,$(FOLDER))
 
 # A one-node SLURM cluster on this machine (as root; installs slurm-wlm and munge when absent)
 # runs a few chained rules through workflow/profiles/slurm, then locally, and compares them.

@@ -74,7 +74,9 @@ def input_crops_per_s(
     recipe = BatchRecipe(
         s.batch_size, s.input_size, side, True, True, ranges, s.colour_jitter, s.grey_prob
     )
-    batches = StageBatches(rows, store, recipe, (s.seed, 1))
+    # As training makes them: augmented in the workers for the CPU, on the GPU for a GPU.
+    finish = device.type == "cpu" and workers > 0
+    batches = StageBatches(rows, store, recipe, (s.seed, 1), finish=finish)
     warm = 2 * max(1, workers)
     loader = stage_loader(batches, range(warm + s.iterations), workers, device.type == "cuda")
     for i, batch in enumerate(loader):

@@ -6,7 +6,6 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from poseembed.config import strict_settings
 from poseembed.curriculum import load_samples, split_stage
 from poseembed.formats.embeddings import load_frame_indices
 from poseembed.logs import setup_job_logging
@@ -77,6 +76,6 @@ metrics = train_stage(
         snakemake.output.metrics,
     ),
     refinement,
-    parallel=strict_settings(Parallel, p.parallel, "training"),
+    parallel=Parallel(snakemake.resources.processes, snakemake.resources.loader_workers),
 )
 log.info("last row of the metrics: %s", metrics.iloc[-1].to_dict())

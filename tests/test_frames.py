@@ -81,6 +81,7 @@ def test_videos_directly_in_the_folder_form_one_category_named_after_it(tmp_path
     (root / "readme.txt").write_text("")
     (root / "vault").mkdir()
     (root / "vault" / "x.avi").write_bytes(b"")
+    (root / "vault" / "thumbnail.jpg").write_bytes(b"")
     assert sorted(video_sources(root)) == [
         ("my_clips", "clip_a"),
         ("my_clips", "clip_b"),

@@ -359,6 +359,13 @@ def test_editing_only_an_embedding_key_retrains_nothing(tiny_run):
     assert "train_stage" not in jobs and jobs["embed"] == len(MODELS) + 2
 
 
+def test_editing_how_training_runs_retrains_nothing(tiny_run):
+    """Processes and loader workers change how a stage runs, not what it learns."""
+    for key, value in (("processes", 2), ("loader_workers", 0)):
+        jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "training", key, value))
+        assert jobs == {}, key
+
+
 def edited(workdir: Path, section: str, key: str, value) -> str:
     """A config file that changes one key (what a user's edit of config.yaml amounts to)."""
     path = workdir / f"edit_{section}_{key}.yaml"

@@ -33,8 +33,6 @@ from poseembed.tasks.temporal import TemporalRanges, sample_temporal_pairs
 if TYPE_CHECKING:
     from poseembed.training import Refinement
 
-TASKS = ("temporal", "spatial")
-
 
 class CropStore:
     """Crops of many videos, opened lazily as memory maps, and their person masks if given."""
@@ -54,6 +52,11 @@ class CropStore:
         self.keep = keep
         self._open: dict[str, np.ndarray] = {}
         self._masks: dict[str, np.ndarray] = {}
+
+    def __getstate__(self) -> dict:
+        # A DataLoader worker started by spawn or forkserver opens its own memory maps rather
+        # than receiving copies of the crops.
+        return {**self.__dict__, "_open": {}, "_masks": {}}
 
     def __getitem__(self, video: str) -> np.ndarray:
         if video not in self._open:

@@ -37,12 +37,16 @@ def synthetic_videos(categories: list[str], per_category: int) -> list[tuple[str
 
 
 def _source(p: Path) -> str | None:
-    """The video name of a video file or a folder of frames; None for anything else."""
-    if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES:
-        return p.stem
-    if p.is_dir() and any(q.suffix.lower() in IMAGE_SUFFIXES for q in p.iterdir()):
-        return p.name
-    return None
+    """The video name of a video file or a folder of frames (images, and neither videos nor
+    folders: a category folder with a stray image stays a category); None for anything else."""
+    if p.is_file():
+        return p.stem if p.suffix.lower() in VIDEO_SUFFIXES else None
+    if not p.is_dir():
+        return None
+    entries = list(p.iterdir())
+    if any(q.is_dir() or q.suffix.lower() in VIDEO_SUFFIXES for q in entries):
+        return None
+    return p.name if any(q.suffix.lower() in IMAGE_SUFFIXES for q in entries) else None
 
 
 def video_sources(

@@ -101,10 +101,10 @@ def _rank_main(job: str) -> None:
     if backend == "nccl":
         torch.cuda.set_device(rank.local)
     dist.init_process_group(backend)
-    try:
-        entry(*args, rank)
-    finally:
-        dist.destroy_process_group()
+    entry(*args, rank)
+    # Only after success: a failed rank exits at once, and torchrun stops the others (a
+    # teardown could wait on ranks blocked in a collective).
+    dist.destroy_process_group()
 
 
 if __name__ == "__main__":

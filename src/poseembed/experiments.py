@@ -124,7 +124,7 @@ def training_signature(effective: dict) -> dict:
 
 
 def parallel_keys(effective: dict) -> dict:
-    """How an experiment's trainings run (``PARALLEL_KEYS``): params of their jobs."""
+    """How an experiment's trainings run (``PARALLEL_KEYS``): resources of their jobs."""
     return {k: effective["training"][k] for k in PARALLEL_KEYS}
 
 

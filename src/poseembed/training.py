@@ -301,7 +301,13 @@ def train_stage(
         )
     if on_iteration is not None:
         raise ValueError("on_iteration is called in one process only: use processes 1")
-    backend = "nccl" if resolve_device(s.device).type == "cuda" else "gloo"
+    device = resolve_device(s.device)
+    if device.index is not None:
+        raise ValueError(
+            f"training.device {s.device!r} names one GPU, but training.processes "
+            f"({parallel.processes}) takes one GPU each: use device cuda or auto"
+        )
+    backend = "nccl" if device.type == "cuda" else "gloo"
     launch(_train, (*args, None, parallel.loader_workers), parallel.processes, backend)
     return pd.read_csv(paths.metrics)
 

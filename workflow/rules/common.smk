@@ -50,25 +50,32 @@ wildcard_constraints:
 MINED_MODELS = _alternatives(PLAN.mined)
 
 
-def training_gpus(wildcards):
-    """GPUs of a training job: one per process on CUDA."""
-    training = PLAN.experiments[getattr(wildcards, "exp", None) or wildcards.model][
-        "training"
-    ]
-    return gpu(training["device"]) * training["processes"]
-
-
-def training_parallel(wildcards):
-    return parallel_keys(
-        PLAN.experiments[getattr(wildcards, "exp", None) or wildcards.model]
-    )
+def _experiment(wildcards):
+    """The effective sections of the experiment (or model) of a job's wildcards."""
+    return PLAN.experiments[getattr(wildcards, "exp", None) or wildcards.model]
 
 
 def experiment_gpu(section):
     """``gpu`` on the device of the experiment (or model) of a job's wildcards."""
-    return lambda w: gpu(
-        PLAN.experiments[getattr(w, "exp", None) or w.model][section]["device"]
-    )
+    return lambda w: gpu(_experiment(w)[section]["device"])
+
+
+# How a training job runs (``experiments.PARALLEL_KEYS``) travels as resources, not params:
+# a changed param would train the stage again, and these keys do not change what it learns.
+def training_resources(key):
+    return lambda w: parallel_keys(_experiment(w))[key]
+
+
+def training_gpus(wildcards):
+    """GPUs of a training job: one per process on CUDA."""
+    training = _experiment(wildcards)["training"]
+    return gpu(training["device"]) * training["processes"]
+
+
+def training_threads(wildcards):
+    """CPU threads of a training job: ``training.threads`` for each of its processes."""
+    training = _experiment(wildcards)["training"]
+    return training["threads"] * training["processes"]
 
 
 def video_source(wildcards):

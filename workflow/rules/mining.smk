@@ -75,11 +75,12 @@ rule refine:
         model=MINED_MODELS,
     conda:
         "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
+    threads: training_threads
     resources:
         gpu=training_gpus,
+        processes=training_resources("processes"),
+        loader_workers=training_resources("loader_workers"),
     params:
-        parallel=training_parallel,
         signature=lambda w: PLAN.model_signatures[w.model],
         stages=STAGES,
         input_size=config["crops"]["size"],

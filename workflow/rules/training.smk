@@ -18,11 +18,12 @@ rule train_stage:
         "results/benchmarks/train_stage/{exp}/stage{stage}.tsv"
     conda:
         "../../envs/poseembed.yaml"
-    threads: config["training"]["threads"]
+    threads: training_threads
     resources:
         gpu=training_gpus,
+        processes=training_resources("processes"),
+        loader_workers=training_resources("loader_workers"),
     params:
-        parallel=training_parallel,
         signature=lambda w: PLAN.signatures[w.exp],
         stages=STAGES,
         input_size=config["crops"]["size"],
