@@ -190,6 +190,8 @@ def test_saved_weights_add_a_baseline_that_sees_the_crops_as_it_was_trained(tmp_
     # Trained with the default background (motion masks): embedded on masked crops.
     assert plan.background_masks("saved") == plan.background_masks("full") != []
     assert "results/counting/saved/counts.csv" in plan.targets()
+    assert [r["name"] for r in plan.table_rows()].count("saved") == 1
+    assert "saved" not in [r["name"] for r in plan_of(DEFAULT).table_rows()]
     config["baselines"]["saved_weights"] = str(tmp_path / "missing.pt")
     with pytest.raises(ValueError, match=r"baselines.saved_weights: .*missing.pt is not a file"):
         plan_of(config)

@@ -94,10 +94,13 @@ class Plan:
         return self.model_as[self.config["figures"]["retrieval_model"]]
 
     def table_rows(self) -> list[dict]:
-        """Rows of the comparison table: experiments, then baselines (one not run says why)."""
+        """Rows of the comparison table: experiments, then baselines (one not run says why;
+        another run's network has a row only when given)."""
         rows = list(self.experiment_rows)
         for b in BASELINES.values():
             ran = b.name in self.baselines
+            if b.kind == "saved" and not ran:
+                continue
             rows.append(
                 {
                     "name": b.name,
