@@ -26,16 +26,16 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from poseembed.batches import BatchRecipe, CropStore, SampleRows, to_device
+from poseembed.batches import CropStore, SampleRows, to_device
 from poseembed.crops import crop_side, save_crops
 from poseembed.device import resolve_device
 from poseembed.embedding import embed_crops
 from poseembed.loader import StageBatches, stage_loader
-from poseembed.tasks.temporal import TemporalRanges
 from poseembed.training import (
     Parallel,
     StagePaths,
     TrainSettings,
+    batch_recipe,
     default_settings,
     initial_model,
     train_stage,
@@ -70,10 +70,7 @@ def input_crops_per_s(
     store = CropStore(paths)
     rows = SampleRows(_table(paths, frames))
     side = store[rows.videos[0]].shape[1]
-    ranges = TemporalRanges(s.tau_pos, tuple(s.tau_neg))
-    recipe = BatchRecipe(
-        s.batch_size, s.input_size, side, True, True, ranges, s.colour_jitter, s.grey_prob
-    )
+    recipe = batch_recipe(s, side, s.batch_size)
     # As training makes them: augmented in the workers for the CPU, on the GPU for a GPU.
     finish = device.type == "cpu" and workers > 0
     batches = StageBatches(rows, store, recipe, (s.seed, 1), finish=finish)

@@ -242,7 +242,8 @@ def _schedule(opt: torch.optim.Optimizer, s: TrainSettings) -> torch.optim.lr_sc
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda it: lr_factor(s, it))
 
 
-def _recipe(s: TrainSettings, crop_side: int, size: int) -> BatchRecipe:
+def batch_recipe(s: TrainSettings, crop_side: int, size: int) -> BatchRecipe:
+    """How the batches of ``size`` pairs per task of a stage with settings ``s`` are drawn."""
     temporal = s.temporal_weight > 0
     return BatchRecipe(
         size,
@@ -375,7 +376,7 @@ def _train(
     batches = StageBatches(
         data,
         store,
-        _recipe(s, crop_side, s.batch_size),
+        batch_recipe(s, crop_side, s.batch_size),
         (s.seed, stage),
         rank.index,
         rank.world,
@@ -532,7 +533,7 @@ def _evaluate(
     model.eval()
     rng = np.random.default_rng([s.seed, stage, _EVAL_STREAM])
     # Measured on the crops as they are: no colour jitter, no random grey.
-    plain = _recipe(replace(s, colour_jitter=0.0, grey_prob=0.0), crop_side, s.eval_pairs)
+    plain = batch_recipe(replace(s, colour_jitter=0.0, grey_prob=0.0), crop_side, s.eval_pairs)
     batch = assemble(draw_plan(held, plain, rng), held, store, s.input_size)
     losses = _task_losses(model, to_device(batch, device, s.input_size))
     model.train()
