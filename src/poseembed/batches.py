@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from numpy.lib.stride_tricks import sliding_window_view
 
 from poseembed.crops import load_crops
 from poseembed.person_masks import open_masks, suppress_background
@@ -83,12 +84,14 @@ class CropStore:
         return out
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 BGR (N, H, W, 3) to float RGB (N, 3, H, W) centred on 0."""
-    return _to_float(torch.from_numpy(np.ascontiguousarray(images)))
+def to_tensor(images: np.ndarray, device: torch.device | None = None) -> torch.Tensor:
+    """uint8 BGR (N, H, W, 3) to float RGB (N, 3, H, W) centred on 0, converted on ``device``
+    (the uint8 crosses, a quarter of float's bytes)."""
+    return to_float(torch.from_numpy(np.ascontiguousarray(images)).to(device))
 
 
-def _to_float(images: torch.Tensor) -> torch.Tensor:
+def to_float(images: torch.Tensor) -> torch.Tensor:
+    """A uint8 BGR (N, H, W, 3) tensor, on any device, as float RGB (N, 3, H, W) centred on 0."""
     # A permuted NHWC tensor is NCHW in channels_last strides: no copy, on any device.
     return images.flip(-1).permute(0, 3, 1, 2).float() / 127.5 - 1
 
@@ -219,10 +222,10 @@ def draw_plan(rows: SampleRows, r: BatchRecipe, rng: np.random.Generator) -> Bat
 
 def _cut(images: np.ndarray, xy: np.ndarray, side: int) -> np.ndarray:
     """(N, side, side, 3): each image's square at its top-left (x, y)."""
-    span = np.arange(side)
-    ys = (xy[:, 1, None] + span)[:, :, None]
-    xs = (xy[:, 0, None] + span)[:, None, :]
-    return images[np.arange(len(images))[:, None, None], ys, xs]
+    # Indexing windows copies whole rows; indexing pixels was ~80x slower at 227 px.
+    windows = sliding_window_view(images, (side, side), axis=(1, 2))
+    picked = windows[np.arange(len(images)), xy[:, 1], xy[:, 0]]
+    return np.ascontiguousarray(picked.transpose(0, 2, 3, 1))
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,7 @@ def to_device(
         if x.first.is_floating_point():
             out[task] = x
             continue
-        first, second = _to_float(x.first), _to_float(x.second)
+        first, second = to_float(x.first), to_float(x.second)
         if task == "temporal":
             first = _colour(first, x.gain[:, 0], x.shift[:, 0], x.grey[:, 0])
             second = _colour(second, x.gain[:, 1], x.shift[:, 1], x.grey[:, 1])

@@ -89,7 +89,7 @@ def train_mask_predictor(
         flip = rng.random(s.batch_size) < 0.5
         x[flip], y[flip] = x[flip, :, ::-1], y[flip, :, ::-1]
         target = torch.from_numpy(y.astype(np.float32) / 255)[:, None].to(device)
-        logits = model(to_tensor(x).to(device))
+        logits = model(to_tensor(x, device))
         loss = F.binary_cross_entropy_with_logits(logits, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -106,7 +106,7 @@ def predict_masks(
 ) -> np.ndarray:
     """(N, S, S) uint8 person masks (0-255) of (N, S, S, 3) uint8 crops."""
     out = [
-        torch.sigmoid(model(to_tensor(np.asarray(crops[i : i + batch_size])).to(device)))[:, 0]
+        torch.sigmoid(model(to_tensor(np.asarray(crops[i : i + batch_size]), device)))[:, 0]
         for i in range(0, len(crops), batch_size)
     ]
     if not out:
