@@ -114,12 +114,13 @@ def _solve_level(
             # The thresholding of Zach et al. is exactly a clamp of the point-wise minimiser.
             step = (-rho * inv_grad_sq).clamp_(-lt, lt)
             u_new = torch.where(active, u + step * g + p.theta * _div_backward(px, py), u)
+            u_old, u = u, u_new
+            # Only here can a pair stop, so only here does the host wait for the GPU.
             if p.epsilon > 0 and it % 5 == 4:
-                change = ((u_new - u) ** 2).sum(dim=(1, 2, 3))
+                change = ((u - u_old) ** 2).sum(dim=(1, 2, 3))
                 active = active & (change >= stop).view(-1, 1, 1, 1)
-            u = u_new
-            if not bool(active.any()):
-                break
+                if not bool(active.any()):
+                    break
             gx, gy = _grad_forward(u)
             norm = 1 + taut * torch.sqrt(gx**2 + gy**2)
             px = torch.where(active, (px + taut * gx) / norm, px)
