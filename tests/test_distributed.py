@@ -85,6 +85,29 @@ def test_the_parts_of_a_plan_make_its_batch(crops):
     assert {int(p["temporal"].label.sum()) for p in parts} != {0, 4}, "a part holds one label"
 
 
+def test_a_batch_holds_the_crops_cut_where_its_plan_says(crops):
+    paths, train, _ = crops
+    rows, store = SampleRows(train), CropStore(paths)
+    recipe = BatchRecipe(
+        8, 48, crop_side(64, 0.15), True, True, TemporalRanges(4, (8, 16)), 0.2, 0.5
+    )
+    plan = draw_plan(rows, recipe, np.random.default_rng(5))
+    batch = assemble(plan, rows, store, 48)
+    t, s = plan.temporal, plan.spatial
+    for k in range(len(t.anchor)):
+        (x, y), row = t.offset[k], t.anchor[k]
+        want = store[rows.videos[row]][rows.frames[row], y : y + 48, x : x + 48]
+        want = want[:, ::-1] if t.flip[k] else want
+        assert np.array_equal(batch["temporal"].first[k].numpy(), want), k
+    for k in range(len(s.row)):
+        crop = store[rows.videos[s.row[k]]][rows.frames[s.row[k]]]
+        for (x, y), got in (
+            (s.centre[k], batch["spatial"].first[k]),
+            (s.neighbour[k], batch["spatial"].second[k]),
+        ):
+            assert np.array_equal(got.numpy(), crop[y : y + s.side, x : x + s.side]), k
+
+
 def test_loader_workers_make_the_batches_of_the_training_process(crops, tmp_path):
     paths, train, held = crops
     s = _settings(iterations=6, batch_size=8)

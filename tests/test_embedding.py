@@ -43,6 +43,20 @@ def test_rows_are_unit_and_do_not_depend_on_the_batch_size(network, video):
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
+def test_rows_are_the_network_on_the_centre_of_each_crop_mirrored_when_asked(network, video):
+    model, settings = network
+    crops, _, _ = video
+    size = settings["input_size"]
+    o = (crops.shape[1] - size) // 2
+    centre = crops[:, o : o + size, o : o + size]
+    for flip, images in ((False, centre), (True, centre[:, :, ::-1])):
+        x = torch.from_numpy(images[..., ::-1].copy()).permute(0, 3, 1, 2).float() / 127.5 - 1
+        with torch.inference_mode():
+            want = model.embed(x).numpy()
+        got = embed_crops(model, crops, size, 3, CPU, flip, amp=False)
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
 def test_mirrored_frames_and_lookup_by_source_frame_number(network, video, tmp_path):
     model, _ = network
     crops, crops_path, frames_path = video
