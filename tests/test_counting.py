@@ -3,6 +3,8 @@ annotations, and on the real QUVA clips."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pandas as pd
@@ -99,6 +101,21 @@ def test_no_repetition_gives_no_count(kind, seed):
     found = count_repetitions(e, SETTINGS)
     assert found.count == 0
     assert len(found.starts) == 0
+
+
+def test_a_period_long_slip_inside_a_motion_is_bridged_not_a_stop():
+    # Ten cycles of 20 frames; for one period mid-video the crops slip (large noise), and the
+    # local period there doubles or fails. Measured over the four seeds: 10, 10, 9, 10 with the
+    # bridge, 8, 8, 9, 8 without.
+    errors = {}
+    for bridge in (SETTINGS.bridge, 0.0):
+        settings = replace(SETTINGS, bridge=bridge)
+        errors[bridge] = 0
+        for seed in range(4):
+            e = embed_phase(cycles((200, 20)), seed)
+            e[90:110] += 2.0 * np.random.default_rng(seed + 10).normal(size=(20, DIM))
+            errors[bridge] += abs(count_repetitions(e, settings).count - 10)
+    assert errors[SETTINGS.bridge] <= 1 < errors[0.0]
 
 
 def test_a_video_too_short_for_two_cycles_of_the_shortest_period_has_no_count():

@@ -1,17 +1,19 @@
 """Repetition counting from the self-similarity of a video's frame embeddings.
 
-The similarity of frames i and i + k, averaged over the pairs centred within a few periods of
-a frame, peaks at lags that are multiples of the motion's period there. Per frame, the period
-is the shortest lag whose peak rises nearly as far above the trough before it as the best one
+The similarity of frames i and i + k, averaged over the pairs centred within a few periods of a
+frame, peaks at lags that are multiples of the motion's period there. Per frame, the period is
+the shortest lag whose peak rises nearly as far above the trough before it as the best one
 does; a frame is periodic when its best peak rises at least ``min_periodicity`` and its period
-agrees with its neighbours' (a one-off move and noise fail one of these). A frame that barely
-changes is held still: a pause adds nothing to the phase of the run it interrupts. Each run of
-periodic frames counts the cycles its phase (the sum of 1 / period over its frames) passes, so
-a tempo change changes the period, not the count; cycles start where the phase passes a whole
-number, each start moved to the frame nearby most like the run's first moving frame. Runs of
-fewer than two cycles are not repetitions. Chance peaks of noise shrink with the embedding's
-dimension D (cosine spread 1 / sqrt(D)): with D >= 64 (HOG, pixels, the default 128) they stay
-below the default ``min_periodicity``.
+agrees with its neighbours' (a one-off move and noise fail one of these). A gap of at most
+``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
+estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
+interpolated across it. A frame that barely changes is held still: a pause adds nothing to the
+phase of the run it interrupts. Each run of periodic frames counts the cycles its phase (the
+sum of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
+cycles start where the phase passes a whole number, each start moved to the frame nearby most
+like the run's first moving frame. Runs of fewer than two cycles are not repetitions. Chance
+peaks of noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >=
+64 (HOG, pixels, the default 128) they stay below the default ``min_periodicity``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class CountSettings:
     ``max_period`` of the video's length (at most 0.5: two cycles seen); the window around a
     frame in periods of the lag tried; the rise a periodic frame's peak needs; the share of
     the best peak's rise at which a shorter lag (the period, not a multiple) is taken; how
-    far a periodic frame's period may stray from its neighbours'; and the share of the
+    far a periodic frame's period may stray from its neighbours'; the longest gap, in
+    periods, bridged between two runs of one period; and the share of the
     video's median frame-to-frame change below which a frame is held still."""
 
     min_period: int
@@ -39,6 +42,7 @@ class CountSettings:
     min_periodicity: float
     harmonic: float
     period_change: float
+    bridge: float
     min_motion: float
 
 
@@ -128,6 +132,25 @@ def _steady(period: np.ndarray, change: float) -> np.ndarray:
     return np.abs(period - median) <= change * period
 
 
+def _bridge(
+    periodic: np.ndarray, period: np.ndarray, bridge: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``periodic`` and ``period`` with each gap between two periodic frames filled when it
+    lasts at most ``bridge`` of the shorter of their periods, its periods interpolated
+    between theirs."""
+    periodic, period = periodic.copy(), period.astype(np.float64)
+    for first, stop in true_runs(~periodic):
+        if first == 0 or stop == len(periodic):
+            continue
+        before, after = period[first - 1], period[stop]
+        if stop - first <= bridge * min(before, after):
+            periodic[first:stop] = True
+            period[first:stop] = np.interp(
+                np.arange(first, stop), [first - 1, stop], [before, after]
+            )
+    return periodic, period
+
+
 def _run_cycles(
     s: np.ndarray, rate: np.ndarray, first: int, stop: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +185,7 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     period, periodicity = local_periods(a, settings.min_period, settings.harmonic)
     periodic = (periodicity >= settings.min_periodicity) & (period > 0)
     periodic &= _steady(period, settings.period_change)
+    periodic, period = _bridge(periodic, period, settings.bridge)
     still = _still(s, settings.min_motion)
     periodic &= ~still
     rate = np.where(periodic, 1.0 / np.maximum(period, 1), 0.0)
