@@ -69,6 +69,9 @@ def main() -> None:
     settings = MiningSettings(
         min_gap=schema_defaults("training")["tau_neg"][1],
         threshold=mining["threshold"],
+        centre=mining["centre"],
+        # The peak search alone (mine_pairs); the counter's period test is per video beside it.
+        period_tolerance=None,
         window=mining["window"],
         tile=args.tile,
     )

@@ -4,6 +4,7 @@ import pandas as pd
 
 from poseembed.atomic import atomic_path
 from poseembed.config import strict_settings
+from poseembed.counting import CountSettings
 from poseembed.device import resolve_device
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.logs import setup_job_logging
@@ -11,10 +12,11 @@ from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, m
 
 log = setup_job_logging(snakemake)
 settings = strict_settings(MiningSettings, snakemake.params.settings, "config mining")
+counting = strict_settings(CountSettings, snakemake.params.counting, "config counting")
 threshold = snakemake.params.cross_video_threshold
 device = resolve_device(snakemake.params.device)
 emb = load_embeddings(snakemake.input.embeddings)
-repetitions = mine_embeddings(emb, settings, device)
+repetitions = mine_embeddings(emb, settings, counting, device)
 with atomic_path(snakemake.output.repetitions, suffix=".parquet") as tmp:
     repetitions.to_parquet(tmp, index=False)
 if threshold is not None:

@@ -6,26 +6,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poseembed.config import schema_defaults
+from poseembed.config import schema_defaults, strict_settings
+from poseembed.counting import CountSettings
 from poseembed.formats.embeddings import Embeddings
 from poseembed.mining import (
     MiningSettings,
     artifact_rows,
     cross_video_pairs,
     cross_video_rows,
+    mine_embeddings,
     mine_pairs,
     repetition_groups,
+    whole_periods_apart,
 )
 from poseembed.plots.repetitions import figure_rows
 
 MINING = schema_defaults("mining")
+COUNTING = strict_settings(CountSettings, schema_defaults("counting"), "counting")
 
 
 def settings(**changes) -> MiningSettings:
     """The configured miner with ``changes``; min_gap, null in the config, is the configured
     tau_neg's maximum, as the workflow resolves it."""
     keys = {"min_gap": schema_defaults("training")["tau_neg"][1]} | {
-        k: MINING[k] for k in ("threshold", "window", "tile")
+        k: MINING[k] for k in ("threshold", "window", "centre", "period_tolerance", "tile")
     }
     return MiningSettings(**keys | changes)
 
@@ -92,12 +96,12 @@ def _as_video(e: np.ndarray, first: int = 0):
 
 
 def test_groups_of_a_periodic_video_hold_one_phase():
-    from poseembed.mining import mine_embeddings, row_groups
+    from poseembed.mining import row_groups
 
     n, period = 200, 25
     s = settings(min_gap=16, threshold=0.9)
     # Rows stored out of order and numbered from 100: results speak in source frame numbers.
-    reps = mine_embeddings(_as_video(periodic(n, period), first=100), s)
+    reps = mine_embeddings(_as_video(periodic(n, period), first=100), s, COUNTING)
     assert set(reps["video"]) == {"v"} and reps["query"].min() >= 100
     frames = np.arange(100, 100 + n)
     group = row_groups(np.full(n, "v"), frames, reps)
@@ -148,3 +152,54 @@ def test_cross_video_pairs_are_mutual_nearest_neighbours_of_other_videos():
     assert set(zip(videos[keep][a], frames[keep][a], frames[keep][b], strict=True)) == {
         ("a", 0, 0), ("b", 0, 0), ("a", 2, 2), ("b", 2, 2)
     }  # fmt: skip
+
+
+def test_whole_periods_apart_takes_periodic_frames_whole_periods_apart():
+    period = np.r_[np.full(100, 20.0), np.full(20, np.nan), np.full(30, 40.0)]
+    query = np.array([0, 0, 0, 0, 0, 0, 50, 60])
+    frame = np.array([20, 43, 10, 35, 25, 110, 95, 140])
+    # 1 and 2 periods (43: 2.15); half a period; 1.75 and 1.25 periods; a frame not periodic;
+    # 2.25 periods; 80 frames, a whole number of the mean period 30, but between a frame of
+    # period 20 and one of 40 (two motions).
+    expected = [True, True, False, False, False, False, False, False]
+    assert whole_periods_apart(query, frame, period, 0.2).tolist() == expected
+    assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
+
+
+def _still_then_cycles(seed: int = 0) -> np.ndarray:
+    """60 frames of a pose held still (noise only), then 8 cycles of 25 frames."""
+    rng = np.random.default_rng(seed)
+    moving = periodic(200, 25, seed=seed)
+    held = moving[:1] + rng.normal(0, 0.02, (60, moving.shape[1]))
+    e = np.r_[held, moving]
+    return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+
+def test_a_pose_held_still_is_no_repetition_when_the_counter_is_asked():
+    emb = _as_video(_still_then_cycles())
+    alone = mine_embeddings(emb, settings(period_tolerance=None), COUNTING)
+    asked = mine_embeddings(emb, settings(), COUNTING)
+    # Without the counter, frames of the held pose pair up across the stretch.
+    assert ((alone["query"] < 60) & (alone["frame"] < 60)).sum() > 10
+    assert len(asked) > 0 and (asked[["query", "frame"]].to_numpy() >= 60).all()
+    dt = (asked["frame"] - asked["query"]).abs().to_numpy()
+    off = np.minimum(dt % 25, 25 - dt % 25)
+    assert (off <= 1).all()
+    with pytest.raises(ValueError, match="period_tolerance needs the counter"):
+        mine_embeddings(emb, settings())
+
+
+def test_centred_mining_does_not_see_what_a_videos_frames_share():
+    # 100 frames without repetition (random 64-d), then 6 cycles, all sharing a large offset
+    # (the scene): raw cosines all rise near 1 and chance peaks pass the threshold. Measured
+    # over seeds 0-3: about 1,000 raw pairs touch the first 100 frames, none centred.
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=(100, 64))
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    moving = np.c_[periodic(150, 25), rng.normal(0, 0.02, (150, 48))]
+    e = np.r_[noise, moving] + 0.5 * rng.normal(size=64)
+    emb = _as_video(e / np.linalg.norm(e, axis=1, keepdims=True))
+    raw = mine_embeddings(emb, settings(centre=False, threshold=0.9, period_tolerance=None))
+    centred = mine_embeddings(emb, settings(threshold=0.5, period_tolerance=None))
+    assert (raw[["query", "frame"]].to_numpy() < 100).any(1).sum() > 500
+    assert len(centred) > 500 and (centred[["query", "frame"]].to_numpy() >= 100).all()

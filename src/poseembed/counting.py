@@ -63,12 +63,17 @@ class Count:
         return float(np.median(p)) if len(p) else float("nan")
 
 
-def self_similarity(embeddings: np.ndarray) -> np.ndarray:
-    """(N, N) cosine similarity of the embeddings less their video's mean, which the frames
-    share (the scene, the person's looks) and which would hide how the poses differ."""
+def centred(embeddings: np.ndarray) -> np.ndarray:
+    """A video's embeddings less their mean, which the frames share (the scene, the person's
+    looks) and which would hide how the poses differ, scaled to unit length (float64)."""
     e = np.asarray(embeddings, np.float64)
     e = e - e.mean(0)
-    e /= np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+    return e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-12)
+
+
+def self_similarity(embeddings: np.ndarray) -> np.ndarray:
+    """(N, N) cosine similarity of the ``centred`` embeddings."""
+    e = centred(embeddings)
     return e @ e.T
 
 

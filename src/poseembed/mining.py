@@ -7,6 +7,13 @@ per repetition of the pose (every cycle of a periodic motion), where a single ne
 would find only one. The matrix is computed in tiles of rows, so memory stays bounded.
 Pairs sharing a frame are merged into repetition groups (connected components): one group holds
 the frames that show one pose, one per repetition.
+
+Two tests keep what a repetition means. With ``centre``, frames are compared less their video's
+mean (``counting.centred``): what every frame of a video shares (the scene, the person's looks)
+otherwise lifts the cosine of any two frames near 1, and the threshold stops telling poses
+apart. With ``period_tolerance``, both frames must lie in a periodic run of the counter
+(``counting.count_repetitions`` on the same embeddings) and a whole number of its local period
+apart: a pose held still, or met again outside any cycle, is not a repetition.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import torch.nn.functional as F
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from poseembed.counting import CountSettings, centred, count_repetitions
 from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
 
 COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
@@ -33,6 +41,8 @@ class MiningSettings:
     min_gap: int
     threshold: float
     window: int
+    centre: bool
+    period_tolerance: float | None
     tile: int
 
 
@@ -111,15 +121,49 @@ def repetition_groups(pairs: pd.DataFrame, n_frames: int) -> np.ndarray:
     return np.where(paired, labels, -1)
 
 
+def whole_periods_apart(
+    query: np.ndarray, frame: np.ndarray, period: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """Whether frames ``query`` and ``frame`` are both periodic (``period`` per frame, NaN
+    where not) with periods within ``tolerance`` of each other (one motion), and one or more
+    of their mean period apart, within ``tolerance`` of a period."""
+    a, b = period[query], period[frame]
+    mean = (a + b) / 2
+    with np.errstate(invalid="ignore"):
+        cycles = np.abs(frame - query) / mean
+        whole = np.round(cycles)
+        return (
+            (np.abs(a - b) <= tolerance * np.minimum(a, b))
+            & (whole >= 1)
+            & (np.abs(cycles - whole) <= tolerance)
+        )
+
+
 def mine_embeddings(
-    emb: Embeddings, settings: MiningSettings, device: torch.device | None = None
+    emb: Embeddings,
+    settings: MiningSettings,
+    counting: CountSettings | None = None,
+    device: torch.device | None = None,
 ) -> pd.DataFrame:
     """Mined pairs of every video: ``COLUMNS``, frames as source frame numbers, ``group`` the
-    pair's repetition group within its video."""
+    pair's repetition group within its video. ``counting``: the counter's settings, needed
+    when ``settings.period_tolerance`` is set."""
+    if settings.period_tolerance is not None and counting is None:
+        raise ValueError("mining.period_tolerance needs the counter's settings (counting)")
     tables = []
     for (category, video), (index, rows) in sorted(emb.videos.items()):
         order = np.argsort(index, kind="stable")
-        pairs = mine_pairs(rows[order], settings, device)
+        ordered = rows[order]
+        pairs = mine_pairs(centred(ordered) if settings.centre else ordered, settings, device)
+        if settings.period_tolerance is not None:
+            period = count_repetitions(ordered, counting).period
+            keep = whole_periods_apart(
+                pairs["query"].to_numpy(),
+                pairs["frame"].to_numpy(),
+                period,
+                settings.period_tolerance,
+            )
+            pairs = pairs[keep].reset_index(drop=True)
         groups = repetition_groups(pairs, len(order))
         frames = np.asarray(index)[order]
         tables.append(
