@@ -45,6 +45,25 @@ def test_a_perfect_and_a_wrong_pair_give_the_hand_counted_measures():
     assert row["removed"] == 0 and row["false_negatives_removed"] == 0
     s = summarise(m)
     assert s["precision"] == pytest.approx(0.5)
+    assert s["wrong_outside_cycles"] == pytest.approx(0.5)
+
+
+def test_wrong_pairs_are_told_by_why_they_are_wrong():
+    # Half a cycle apart (frames 10, 35), another phase (10, 33), one cycle (10, 17), and a
+    # frame of the last still segment (42, 55); with a second periodic segment, frames 50-59.
+    gt = groundtruth()
+    late = gt["frame"] >= 50
+    gt.loc[late, ["segment", "cycle", "phase", "period"]] = np.c_[
+        np.full(10, 2),
+        (gt.loc[late, "frame"] - 50) // 5,
+        ((gt.loc[late, "frame"] - 50) % 5) / 5,
+        np.full(10, 5.0),
+    ]
+    reps = mined([(10, 35), (10, 33), (10, 17), (42, 55), (0, 30)], [0, 1, 2, 3, 4])
+    m = repetition_measures(reps, {"v": gt}, 0.05, 16, TemporalRanges(4, (8, 16))).iloc[0]
+    assert m["correct_pairs"] == 0
+    assert (m["half_cycle"], m["other_phase"], m["same_cycle"]) == (2, 2, 2)
+    assert (m["other_segment"], m["outside_cycles"]) == (2, 2)
 
 
 def test_removed_negatives_are_those_inside_a_group():

@@ -5,7 +5,10 @@ cycles, at the same phase within ``tolerance`` (a fraction of the period, circul
 counts (query frame, other cycle) combinations: one is found when a correct mined pair joins the
 query to a frame of that cycle; only combinations farther apart than the miner's ``min_gap``
 can be found. Chance precision is that of a pair drawn at random among those farther apart
-than ``min_gap``. Counting is judged in ``evaluation.counting``.
+than ``min_gap``. A wrong pair is told by why it is wrong, the diagnosis of a miner or an
+embedding: a frame outside every cycle (a pose held or met again outside the motion), frames of
+two periodic segments, of one cycle, half a cycle apart (the mirror pose of a stride), or at
+another phase. Counting is judged in ``evaluation.counting``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def _video_measures(
     f = row.reindex(mined["frame"].to_numpy()).to_numpy()
     correct = same_phase(gt, q, f, tolerance)
     cycle = gt["cycle"].to_numpy()
+    wrong = _wrong_pairs(gt, q[~correct], f[~correct], tolerance)
     n = len(gt)
     a, b = np.triu_indices(n, 1)
     a, b = np.concatenate([a, b]), np.concatenate([b, a])
@@ -55,7 +59,25 @@ def _video_measures(
         "found": len(wanted & found),
         "far_pairs": int(far.sum()),
         "true_far_pairs": int(reachable.sum()),
+        **wrong,
     }
+
+
+WRONG = ("outside_cycles", "other_segment", "same_cycle", "half_cycle", "other_phase")
+
+
+def _wrong_pairs(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float) -> dict:
+    """How many of the wrong pairs (rows ``a``, ``b``) fall in each of ``WRONG``."""
+    cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
+    d = np.abs(gt["phase"].to_numpy()[a] - gt["phase"].to_numpy()[b])
+    d = np.minimum(d, 1 - d)
+    outside = (cycle[a] < 0) | (cycle[b] < 0)
+    other_segment = ~outside & (segment[a] != segment[b])
+    same_cycle = ~outside & ~other_segment & (cycle[a] == cycle[b])
+    rest = ~(outside | other_segment | same_cycle)
+    half = rest & (np.abs(d - 0.5) <= tolerance)
+    kinds = (outside, other_segment, same_cycle, half, rest & ~half)
+    return {name: int(kind.sum()) for name, kind in zip(WRONG, kinds, strict=True)}
 
 
 def _negatives(
@@ -98,7 +120,8 @@ def repetition_measures(
 
 
 def summarise(measures: pd.DataFrame) -> dict[str, float]:
-    """Precision, recall and the negatives cleaned, over all videos."""
+    """Precision, recall, the share of the mined pairs wrong in each way (``WRONG``) and the
+    negatives cleaned, over all videos."""
     pairs = measures["pairs"].sum()
     return {
         "mined_pairs": int(pairs),
@@ -107,6 +130,10 @@ def summarise(measures: pd.DataFrame) -> dict[str, float]:
             measures["true_far_pairs"].sum() / max(measures["far_pairs"].sum(), 1)
         ),
         "recall": float(measures["found"].sum() / max(measures["repetitions"].sum(), 1)),
+        **{
+            f"wrong_{name}": float(measures[name].sum() / pairs) if pairs else float("nan")
+            for name in WRONG
+        },
         "negatives": int(measures["negatives"].sum()),
         "false_negatives": int(measures["false_negatives"].sum()),
         "removed": int(measures["removed"].sum()),
