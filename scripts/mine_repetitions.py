@@ -12,7 +12,9 @@ from poseembed.mining import CROSS_COLUMNS, MiningSettings, cross_video_pairs, m
 
 log = setup_job_logging(snakemake)
 settings = strict_settings(MiningSettings, snakemake.params.settings, "config mining")
-counting = strict_settings(CountSettings, snakemake.params.counting, "config counting")
+counting = snakemake.params.counting
+if counting is not None:
+    counting = strict_settings(CountSettings, counting, "config counting")
 threshold = snakemake.params.cross_video_threshold
 device = resolve_device(snakemake.params.device)
 emb = load_embeddings(snakemake.input.embeddings)

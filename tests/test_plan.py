@@ -140,7 +140,8 @@ def test_a_category_without_videos_fails_naming_those_that_have_some(tmp_path):
 
 def test_the_miner_reads_no_refinement_key(default):
     assert default.mining_settings("full") == {
-        "min_gap": 16, "threshold": 0.9, "window": 4, "tile": 512
+        "min_gap": 16, "threshold": 0.5, "window": 4, "centre": True, "period_tolerance": 0.2,
+        "tile": 512,
     }  # fmt: skip
     assert default.cross_video_threshold("full") is None
     assert default.cross_video_threshold("cross_video") is not None
@@ -199,3 +200,10 @@ def test_saved_weights_add_a_baseline_that_sees_the_crops_as_it_was_trained(tmp_
     config["baselines"]["saved_weights"] = str(tmp_path / "junk.pt")
     with pytest.raises(ValueError, match="not a weights file a poseembed training wrote"):
         plan_of(config)
+
+
+def test_the_miner_reads_the_counter_only_when_it_asks_for_periods(default):
+    assert default.mining_counting("full") == DEFAULT["counting"]
+    config = copy.deepcopy(DEFAULT)
+    config["mining"]["period_tolerance"] = None
+    assert plan_of(config).mining_counting("full") is None

@@ -138,10 +138,14 @@ def test_tiny_run_counts_with_every_model_and_judges_the_counts(tiny_run):
     assert cv2.imread(str(r / "figures" / "lag_similarity.png")) is not None
 
 
-def test_editing_a_counting_key_reruns_only_the_counting(tiny_run):
+def test_editing_a_counting_key_reruns_the_counting_and_the_mining_that_asks_it(tiny_run):
     edit = edited(tiny_run, "counting", "min_periodicity", 0.3)
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edit)
-    assert set(jobs) == {"count_repetitions", "counting_table", "counting_figure", "all"}
+    # The miner takes the counter's periods (mining.period_tolerance): it and what follows it
+    # rerun, no training stage (test_plan: without period_tolerance the miner reads no
+    # counting key).
+    assert {"count_repetitions", "counting_table", "mine_repetitions", "refine"} <= set(jobs)
+    assert "train_stage" not in jobs and "embed_for_mining" not in jobs
 
 
 def test_editing_only_a_mining_key_reruns_mining_and_refinement_but_no_stage(tiny_run):

@@ -220,6 +220,14 @@ class Plan:
         values = {**self.model_signatures[model]["mining"], "tile": tile}
         return {f.name: values[f.name] for f in fields(MiningSettings)}
 
+    def mining_counting(self, model: str) -> dict | None:
+        """The counter's settings where a model's miner asks the counter for its periods
+        (``mining.period_tolerance``); None otherwise, so that editing the counter leaves
+        such mining alone."""
+        if self.model_signatures[model]["mining"]["period_tolerance"] is None:
+            return None
+        return self.config["counting"]
+
     def cross_video_threshold(self, model: str) -> float | None:
         """The similarity of cross-video pairs; None when the model mines none."""
         return self.model_signatures[model]["mining"].get("cross_video_threshold")

@@ -21,7 +21,7 @@ rule mine_repetitions:
         gpu=experiment_gpu("mining"),
     params:
         settings=lambda w: PLAN.mining_settings(w.model),
-        counting=config["counting"],
+        counting=lambda w: PLAN.mining_counting(w.model),
         cross_video_threshold=lambda w: PLAN.cross_video_threshold(w.model),
         device=lambda w: PLAN.experiments[w.model]["mining"]["device"],
     script:
