@@ -64,13 +64,19 @@ def _out(root, name):
     return StagePaths(None, root / f"{name}.ckpt", root / f"{name}.pt", root / f"{name}.csv")
 
 
-def test_the_parts_of_a_plan_make_its_batch(crops):
+def _drawn(crops, size: int, seed: int):
+    """The training rows and crop store of the ``crops`` fixture, and a plan of 8 pairs per
+    task drawn for inputs of ``size`` px."""
     paths, train, _ = crops
     rows, store = SampleRows(train), CropStore(paths)
     recipe = BatchRecipe(
-        8, 64, crop_side(64, 0.15), True, True, TemporalRanges(4, (8, 16)), 0.2, 0.5
+        8, size, crop_side(64, 0.15), True, True, TemporalRanges(4, (8, 16)), 0.2, 0.5
     )
-    plan = draw_plan(rows, recipe, np.random.default_rng(3))
+    return rows, store, draw_plan(rows, recipe, np.random.default_rng(seed))
+
+
+def test_the_parts_of_a_plan_make_its_batch(crops):
+    rows, store, plan = _drawn(crops, 64, 3)
     whole = assemble(plan, rows, store, 64)
     parts = [assemble(plan.part(r, 2), rows, store, 64) for r in range(2)]
     for task in ("temporal", "spatial"):
@@ -86,12 +92,7 @@ def test_the_parts_of_a_plan_make_its_batch(crops):
 
 
 def test_a_batch_holds_the_crops_cut_where_its_plan_says(crops):
-    paths, train, _ = crops
-    rows, store = SampleRows(train), CropStore(paths)
-    recipe = BatchRecipe(
-        8, 48, crop_side(64, 0.15), True, True, TemporalRanges(4, (8, 16)), 0.2, 0.5
-    )
-    plan = draw_plan(rows, recipe, np.random.default_rng(5))
+    rows, store, plan = _drawn(crops, 48, 5)
     batch = assemble(plan, rows, store, 48)
     t, s = plan.temporal, plan.spatial
     for k in range(len(t.anchor)):
