@@ -1,38 +1,54 @@
 """Rule counting_table: every model's counts against the annotated cycles."""
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from poseembed.atomic import atomic_path
 from poseembed.counting import parse_frame_list
-from poseembed.evaluation.counting import count_measures, summarise_counts, synthetic_cycle_ends
+from poseembed.evaluation.counting import (
+    count_measures,
+    cycle_periods,
+    period_measures,
+    summarise_counts,
+    synthetic_cycle_ends,
+    synthetic_periods,
+)
 from poseembed.formats.cycles import read_cycles
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 
 log = setup_job_logging(snakemake)
+# Each annotated video's cycle ends, and its cycle lengths at given frames.
 if snakemake.input.cycles:
     truth = read_cycles(snakemake.input.cycles)
+    lengths = {v: partial(cycle_periods, ends) for v, ends in truth.items()}
     source = f"the cycles annotated in {snakemake.input.cycles}"
 else:
-    truth = {
-        Path(p).stem: synthetic_cycle_ends(read_groundtruth(p)[0])
-        for p in snakemake.input.groundtruth
-    }
+    generator = {Path(p).stem: read_groundtruth(p)[0] for p in snakemake.input.groundtruth}
+    truth = {v: synthetic_cycle_ends(gt) for v, gt in generator.items()}
+    lengths = {v: partial(synthetic_periods, gt) for v, gt in generator.items()}
     source = "the synthetic generator's cycles"
 tolerance = snakemake.params.tolerance
 rows, per_video = [], []
-for model, path in zip(snakemake.params.models, snakemake.input.counts, strict=True):
+for model, path, periods_path in zip(
+    snakemake.params.models, snakemake.input.counts, snakemake.input.periods, strict=True
+):
     counts = pd.read_csv(path, dtype={"video": str, "starts": str, "ends": str})
     annotated = counts[counts["video"].isin(truth)]
+    periods = pd.read_parquet(periods_path).groupby("video")
     measures = pd.DataFrame(
         [
             {
                 "category": r.category,
                 "video": r.video,
                 **count_measures(truth[r.video], r.count, parse_frame_list(r.ends), tolerance),
+                **period_measures(
+                    lengths[r.video](periods.get_group(r.video)["frame"].to_numpy()),
+                    periods.get_group(r.video)["period"].to_numpy(),
+                ),
             }
             for r in annotated.itertuples(index=False)
         ]
@@ -52,8 +68,10 @@ write_table(
         "/ true, mean over videos; count_obo: share within one; over_counts: share counted too "
         "high; boundary recall (precision): "
         f"share of annotated (detected) cycle ends within {tolerance} of a cycle's length of a "
-        "detected (annotated) one; false_counts: share of videos without repetitions given a "
-        "count."
+        "detected (annotated) one; periodic: share of the annotated cycles' frames found "
+        "periodic; period_half, _right, _double: share of those whose period is about half, "
+        "equal to or about double their cycle's length (half: two counted for one); "
+        "false_counts: share of videos without repetitions given a count."
     ),
 )
 with atomic_path(snakemake.output.videos, suffix=".csv") as tmp:

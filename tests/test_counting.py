@@ -14,9 +14,12 @@ from poseembed.config import schema_defaults, strict_settings
 from poseembed.counting import CountSettings, count_repetitions, count_videos, parse_frame_list
 from poseembed.evaluation.counting import (
     count_measures,
+    cycle_periods,
     lag_profile,
+    period_measures,
     summarise_counts,
     synthetic_cycle_ends,
+    synthetic_periods,
 )
 from poseembed.formats.cycles import read_cycles
 from poseembed.formats.video import read_video
@@ -127,11 +130,13 @@ def test_counts_speak_in_source_frames_whatever_the_order_of_the_rows():
     e = embed_phase(cycles((120, 20))).astype(np.float32)
     index = 2 * np.arange(120) + 100
     shuffled = np.random.default_rng(0).permutation(120)
-    table = count_videos({("c", "v"): (index[shuffled], e[shuffled])}, SETTINGS)
+    table, periods = count_videos({("c", "v"): (index[shuffled], e[shuffled])}, SETTINGS)
     row = table.iloc[0]
     assert row["count"] == 6 and row["period"] == 40.0 and row["periodic_share"] == 1.0
     assert parse_frame_list(row["starts"]).tolist() == list(range(100, 340, 40))
     assert parse_frame_list(row["ends"])[-1] == 338
+    assert periods["frame"].tolist() == index.tolist()
+    assert (periods["period"] == 40.0).all()
 
 
 def test_measures_of_a_count_are_the_hand_counted_ones():
@@ -141,8 +146,16 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     assert (m["true_count"], m["count"], m["abs_error"]) == (4, 3, 1)
     assert m["boundary_recall"] == 0.5
     assert m["boundary_precision"] == pytest.approx(2 / 3)
+    # 60 cycle frames, 50 found periodic: 20 at half the period, 25 at it, 5 at double.
+    length = np.r_[np.full(60, 20.0), np.full(20, np.nan)]
+    period = np.r_[np.full(10, np.nan), np.full(20, 10.0), np.full(25, 21.0), np.full(25, 40.0)]
+    m |= period_measures(length, period)
+    assert (m["cycle_frames"], m["periodic_frames"]) == (60, 50)
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
+    none |= period_measures(np.full(30, np.nan), np.full(30, 12.0))
     s = summarise_counts(pd.DataFrame([m, none]))
+    assert s["periodic"] == pytest.approx(50 / 60)
+    assert (s["period_half"], s["period_right"], s["period_double"]) == (0.4, 0.5, 0.1)
     assert s["videos"] == 1 and s["count_mae"] == 0.25 and s["count_obo"] == 1.0
     assert s["over_counts"] == 0.0
     assert s["boundary_recall"] == 0.5 and s["boundary_precision"] == pytest.approx(2 / 3)
@@ -160,6 +173,15 @@ def test_synthetic_cycle_ends_keep_whole_cycles_of_segments_with_two_or_more():
     assert synthetic_cycle_ends(gt).tolist() == [19, 29, 39, 44]
     assert synthetic_cycle_ends(gt.iloc[:25]).tolist() == [19, 24]
     assert synthetic_cycle_ends(gt.iloc[:10]).tolist() == []
+    assert np.array_equal(synthetic_periods(gt, [5, 10, 70, 99]), [np.nan, 10, 10, np.nan], True)
+
+
+def test_cycle_periods_give_each_annotated_cycle_its_own_length():
+    # Cycles end at 29, 49 and 79 (lengths 20, 30); the first is as long as the second.
+    frames = np.array([5, 10, 29, 30, 49, 50, 79, 80])
+    length = cycle_periods(np.array([29, 49, 79]), frames)
+    assert np.array_equal(length, [np.nan, 20, 20, 20, 20, 30, 30, np.nan], equal_nan=True)
+    assert np.isnan(cycle_periods(np.zeros(0, np.int64), frames)).all()
 
 
 def test_the_lag_profile_comes_back_for_a_learnt_time_scale_and_not_for_poses():

@@ -205,6 +205,7 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
 
 
 COLUMNS = ("category", "video", "frames", "count", "period", "periodic_share", "starts", "ends")
+PERIOD_COLUMNS = ("category", "video", "frame", "period")
 
 
 def _frame_list(frames: np.ndarray) -> str:
@@ -218,11 +219,12 @@ def parse_frame_list(text: str) -> np.ndarray:
 
 def count_videos(
     videos: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], settings: CountSettings
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``COLUMNS`` for every video of an embeddings file (``Embeddings.videos``): the count,
     the median period and the cycles' first and last frames in source frame numbers, and the
-    share of frames found periodic."""
-    rows = []
+    share of frames found periodic; and ``PERIOD_COLUMNS``, every frame's period (NaN where
+    not periodic). Periods in source frames."""
+    rows, periods = [], []
     for (category, video), (index, embeddings) in sorted(videos.items()):
         order = np.argsort(index, kind="stable")
         frames = np.asarray(index)[order]
@@ -240,4 +242,19 @@ def count_videos(
                 "ends": _frame_list(frames[found.ends]),
             }
         )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+        periods.append(
+            pd.DataFrame(
+                {
+                    "category": category,
+                    "video": video,
+                    "frame": frames.astype(np.int64),
+                    "period": found.period * step,
+                }
+            )
+        )
+    per_frame = (
+        pd.concat(periods, ignore_index=True)
+        if periods
+        else pd.DataFrame({c: [] for c in PERIOD_COLUMNS})
+    )
+    return pd.DataFrame(rows, columns=list(COLUMNS)), per_frame

@@ -3,11 +3,13 @@ synthetic generator's cycles or a dataset's annotated ones (dataset.cycles)."""
 
 
 rule count_repetitions:
-    """Each video's count, period and cycles from its self-similarity."""
+    """Each video's count, period and cycles, and each frame's period, from its
+    self-similarity."""
     input:
         embeddings="results/embed/{model}/frames.h5",
     output:
         counts="results/counting/{model}/counts.csv",
+        periods="results/counting/{model}/periods.parquet",
     log:
         "results/logs/count_repetitions/{model}.log",
     benchmark:
@@ -21,9 +23,12 @@ rule count_repetitions:
 
 
 rule counting_table:
-    """Count error, off-by-one accuracy and cycle boundaries of every model."""
+    """Count error, off-by-one accuracy, cycle boundaries and periods of every model."""
     input:
         counts=expand("results/counting/{model}/counts.csv", model=PLAN.table_models),
+        periods=expand(
+            "results/counting/{model}/periods.parquet", model=PLAN.table_models
+        ),
         cycles=PLAN.cycles_file(),
         groundtruth=PLAN.groundtruth_files() if PLAN.synthetic else [],
     output:

@@ -4,7 +4,9 @@ RepNet's measures: the count's absolute error relative to the true count (MAE ov
 and off-by-one accuracy. Boundaries: an annotated cycle end is found when a detected cycle
 ends within ``tolerance`` of that cycle's length of it (recall), and a detected end is right
 when an annotated one lies that close (precision). Videos without annotated repetitions
-count only towards the share of them given a count (false counts).
+count only towards the share of them given a count (false counts). Periods: every annotated
+cycle frame's period found by the counter against the cycle's length, about half of it (the
+counter takes two cycles for each one: over-counts), equal, or about double (under-counts).
 """
 
 from __future__ import annotations
@@ -35,6 +37,48 @@ def _cycle_lengths(ends: np.ndarray) -> np.ndarray:
     return np.r_[lengths[:1], lengths] if len(lengths) else np.full(len(ends), np.inf)
 
 
+# Half, equal or double: within this much of the octave, in log2 (a factor of 1.19).
+OCTAVE_TOLERANCE = 0.25
+
+
+def cycle_periods(truth: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Each frame's annotated cycle length, NaN outside every cycle: a cycle runs from the frame
+    after the previous end to its own end; the first starts a cycle's length before its end."""
+    truth, frames = np.asarray(truth, np.int64), np.asarray(frames, np.int64)
+    if len(truth) == 0:
+        return np.full(len(frames), np.nan)
+    lengths = _cycle_lengths(truth)
+    k = np.searchsorted(truth, frames)
+    inside = k < len(truth)
+    k = np.minimum(k, len(truth) - 1)
+    inside &= frames > truth[k] - lengths[k]
+    return np.where(inside, lengths[k], np.nan)
+
+
+def synthetic_periods(gt: pd.DataFrame, frames: np.ndarray) -> np.ndarray:
+    """The generator's period at each of ``frames``, NaN outside every cycle."""
+    periods = gt["period"].where(gt["cycle"] >= 0).set_axis(gt["frame"].to_numpy())
+    return periods.reindex(np.asarray(frames)).to_numpy(np.float64)
+
+
+def period_measures(length: np.ndarray, period: np.ndarray) -> dict[str, int]:
+    """One video's cycle frames (``length``, their cycle's length, finite), those found
+    periodic, and those whose found ``period`` (NaN where not periodic) is about half, equal
+    to or about double their cycle's length (``period_half``, ``period_right``,
+    ``period_double``)."""
+    inside = np.isfinite(length)
+    found = inside & np.isfinite(period)
+    octave = np.log2(period[found] / length[found])
+    near = {k: int((np.abs(octave - k) <= OCTAVE_TOLERANCE).sum()) for k in (-1, 0, 1)}
+    return {
+        "cycle_frames": int(inside.sum()),
+        "periodic_frames": int(found.sum()),
+        "period_half": near[-1],
+        "period_right": near[0],
+        "period_double": near[1],
+    }
+
+
 def count_measures(
     truth: np.ndarray, count: int, ends: np.ndarray, tolerance: float
 ) -> dict[str, float]:
@@ -56,10 +100,12 @@ def count_measures(
 
 
 def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
-    """A model's measures over videos: count MAE, off-by-one accuracy and the share counted too
-    high (an embedding that finds repetitions where there are none) over the videos with
-    annotated repetitions, boundary recall and precision pooled over cycles, and the share of
-    videos without repetitions that were given a count."""
+    """A model's measures over videos (``count_measures`` and ``period_measures``): count MAE,
+    off-by-one accuracy and the share counted too high (an embedding that finds repetitions
+    where there are none) over the videos with annotated repetitions, boundary recall and
+    precision pooled over cycles, the share of the cycle frames found periodic and of those the
+    shares with half, the right and double the period, and the share of videos without
+    repetitions that were given a count."""
     counted = measures[measures["true_count"] > 0]
     none = measures[measures["true_count"] == 0]
     truth = counted["true_count"]
@@ -74,8 +120,20 @@ def summarise_counts(measures: pd.DataFrame) -> dict[str, float]:
         "over_counts": float((counted["count"] > truth).mean()) if len(counted) else np.nan,
         "boundary_recall": float(found / truth.sum()) if truth.sum() else np.nan,
         "boundary_precision": float(right / detected.sum()) if detected.sum() else np.nan,
+        **_period_shares(measures),
         "videos_without": len(none),
         "false_counts": float((none["count"] > 0).mean()) if len(none) else np.nan,
+    }
+
+
+def _period_shares(measures: pd.DataFrame) -> dict[str, float]:
+    cycle, periodic = measures["cycle_frames"].sum(), measures["periodic_frames"].sum()
+    return {
+        "periodic": float(periodic / cycle) if cycle else np.nan,
+        **{
+            k: float(measures[k].sum() / periodic) if periodic else np.nan
+            for k in ("period_half", "period_right", "period_double")
+        },
     }
 
 
