@@ -26,19 +26,23 @@ run: setup
 # the default run's full model); it is counted and judged beside the model trained here.
 # CYCLES=<csv> (QUVA's form) judges the counts. Paths are quoted for YAML; make splits a path
 # with spaces, which is refused.
+# TRAIN=no trains nothing: the saved network is compared with the baselines (WEIGHTS needed).
 WEIGHTS ?=
 CYCLES ?=
+TRAIN ?= yes
+UNTRAINED = $(filter no,$(TRAIN))
 WEIGHTS_FILE = $(abspath $(if $(filter default,$(WEIGHTS)),results/train/full/refined.pt,$(WEIGHTS)))
 SAVED = $(if $(WEIGHTS),'baselines={saved_weights: "$(WEIGHTS_FILE)"}' \
-	'figures={counting_models: [full$(comma) saved$(comma) hog$(comma) pixels]}')
+	'figures={counting_models: [$(if $(UNTRAINED),,full$(comma) )saved$(comma) hog$(comma) pixels]}')
 CYCLES_KEY = $(if $(CYCLES),$(comma) cycles: "$(abspath $(CYCLES))")
 one_path = $(if $(word 2,$(1) $(2) $(3)),$(error paths with spaces are not supported: $(1) $(2) $(3)))
 # $(call in_folder,<run dir>,<config file>,<dataset root>): the workflow on a folder dataset, in
 # its own working directory.
 define in_folder
 	$(call one_path,$(3))$(call one_path,$(WEIGHTS))$(call one_path,$(CYCLES))
+	$(if $(and $(UNTRAINED),$(if $(WEIGHTS),,x)),$(error TRAIN=no needs WEIGHTS=<file> or WEIGHTS=default))
 	mkdir -p $(1)
-	cp $(2) $(1)/config.yaml
+	$(if $(UNTRAINED),$(BIN)/python -m poseembed.config --without-experiments $(2) $(1)/config.yaml,cp $(2) $(1)/config.yaml)
 	$(BIN)/snakemake --cores $(CORES) --snakefile $(abspath Snakefile) --directory $(1) \
 		--config 'dataset={root: "$(abspath $(3))"$(CYCLES_KEY)}' $(SAVED)
 endef
@@ -50,7 +54,7 @@ realdata: setup
 	$(call in_folder,results/realdata,workflow/configs/realdata_videos.yaml,$(REALDATA))
 
 # Any folder of videos or frame folders, with one level of category folders or none:
-# make folder FOLDER=<path> [WEIGHTS=<file>|default] [CYCLES=<cycles.csv>].
+# make folder FOLDER=<path> [WEIGHTS=<file>|default [TRAIN=no]] [CYCLES=<cycles.csv>].
 FOLDER ?=
 folder: setup
 	@test -n "$(FOLDER)" || { echo "make folder: give FOLDER=<a folder of videos>"; exit 2; }

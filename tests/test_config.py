@@ -13,6 +13,7 @@ from poseembed.config import (
     check_yaml,
     coerce_strings,
     load_schema,
+    main,
     schema_defaults,
     strict_settings,
 )
@@ -93,3 +94,13 @@ def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path):
     with pytest.raises(ConfigError, match=r"bad\.yaml:4:1: not valid YAML: expected ','"):
         check_yaml(bad)
     check_yaml(tmp_path / "absent.yaml")
+
+
+def test_a_config_without_experiments_keeps_every_other_key(tmp_path):
+    source = tmp_path / "folder.yaml"
+    source.write_text("seed: 3\nexperiments:\n  full: {mining: {enabled: true}}\nfigures: {a: 1}\n")
+    dest = tmp_path / "run" / "config.yaml"
+    dest.parent.mkdir()
+    assert main(["--without-experiments", str(source), str(dest)]) == 0
+    assert yaml.safe_load(dest.read_text()) == {"seed": 3, "experiments": {}, "figures": {"a": 1}}
+    assert main(["--without-experiments", str(tmp_path / "none.yaml"), str(dest)]) == 1

@@ -202,6 +202,27 @@ def test_saved_weights_add_a_baseline_that_sees_the_crops_as_it_was_trained(tmp_
         plan_of(config)
 
 
+def test_a_folder_run_without_experiments_counts_with_the_saved_weights_and_trains_nothing(
+    tmp_path,
+):
+    weights = tmp_path / "full.pt"
+    settings = asdict(default_settings(64, embedding_dim=16))
+    save_weights(weights, initial_model("small", 16, 0), settings, 1)
+    root = tmp_path / "clips"
+    write_olympic_tree(root, ["long_jump"])
+    config = yaml.safe_load((ROOT / "workflow" / "configs" / "folder.yaml").read_text())
+    config["dataset"].update({"root": str(root), "videos": "videos"})
+    config["baselines"] = {"saved_weights": str(weights)}
+    config["experiments"] = {}
+    config["figures"]["counting_models"] = ["saved", "hog"]
+    plan = plan_of(config)
+    targets = plan.targets()
+    assert plan.trained == [] and plan.models == [] and plan.mined == []
+    assert not [t for t in targets if t.startswith(("results/train", "results/curriculum"))]
+    assert "results/counting/saved/counts.csv" in targets
+    assert "results/figures/counting/saved/long_jump/lonYt0_00010_00040.png" in targets
+
+
 def test_the_miner_reads_the_counter_only_when_it_asks_for_periods(default):
     assert default.mining_counting("full") == DEFAULT["counting"]
     config = copy.deepcopy(DEFAULT)

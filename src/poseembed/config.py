@@ -11,6 +11,8 @@ from typing import TypeVar
 import jsonschema
 import yaml
 
+from poseembed.atomic import atomic_path
+
 
 class ConfigError(ValueError):
     pass
@@ -143,11 +145,37 @@ def check_config(config: dict, schema_path: str | os.PathLike) -> None:
         )
 
 
+def write_without_experiments(source: str | os.PathLike, dest: str | os.PathLike) -> None:
+    """Write config file ``source`` to ``dest`` with no experiment: a run that trains nothing
+    and compares the baselines (with ``baselines.saved_weights``, a network trained before)."""
+    if not Path(source).is_file():
+        raise ConfigError(f"{source}: no such config file")
+    check_yaml(source)
+    config = yaml.safe_load(Path(source).read_text()) or {}
+    config["experiments"] = {}
+    with atomic_path(dest, suffix=".yaml") as tmp:
+        Path(tmp).write_text(
+            f"# {source} without its experiments: nothing is trained.\n"
+            + yaml.safe_dump(config, sort_keys=False)
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m poseembed.config FILE...``: check config files' YAML before they reach
     ``snakemake --configfile``, whose message for an error names neither the file nor the line
-    (it reads them before any workflow code runs). ``make run CONFIGFILE=...`` calls it."""
+    (it reads them before any workflow code runs). ``make run CONFIGFILE=...`` calls it.
+    ``--without-experiments SOURCE DEST``: ``write_without_experiments`` (``make folder
+    TRAIN=no``)."""
     paths = sys.argv[1:] if argv is None else argv
+    try:
+        if paths[:1] == ["--without-experiments"]:
+            if len(paths) != 3:
+                raise ConfigError("usage: --without-experiments SOURCE DEST")
+            write_without_experiments(paths[1], paths[2])
+            return 0
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 1
     failed = 0
     for path in paths:
         try:

@@ -284,7 +284,11 @@ class Plan:
         mined = self.mined
         out = self.per_video("results/crops/{category}/{video}.npy")
         out += [f"results/figures/flow/{v}.png" for v in self.figure_videos("flow_videos")]
-        out += ["results/curriculum/samples.parquet", "results/figures/curriculum_histogram.png"]
+        if self.trained:
+            out += [
+                "results/curriculum/samples.parquet",
+                "results/figures/curriculum_histogram.png",
+            ]
         out += [f"results/figures/training/{m}.png" for m in self.models]
         out += [f"results/embed/{m}/frames.h5" for m in [*self.models, *self.baselines]]
         out += self.evaluation_files("posture") + self.evaluation_files("retrieval")
