@@ -20,12 +20,17 @@ from poseembed.mining import frame_groups
 from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
 
+def _phase_gap(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The circular distance between the phases of rows ``a`` and ``b`` (0 to 0.5 of a cycle)."""
+    phase = gt["phase"].to_numpy()
+    d = np.abs(phase[a] - phase[b])
+    return np.minimum(d, 1 - d)
+
+
 def same_phase(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
     """Whether rows ``a`` and ``b`` of one video's ground truth are a true repetition."""
     cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
-    phase = gt["phase"].to_numpy()
-    d = np.abs(phase[a] - phase[b])
-    d = np.minimum(d, 1 - d)
+    d = _phase_gap(gt, a, b)
     return (
         (cycle[a] >= 0)
         & (cycle[b] >= 0)
@@ -69,8 +74,7 @@ WRONG = ("outside_cycles", "other_segment", "same_cycle", "half_cycle", "other_p
 def _wrong_pairs(gt: pd.DataFrame, a: np.ndarray, b: np.ndarray, tolerance: float) -> dict:
     """How many of the wrong pairs (rows ``a``, ``b``) fall in each of ``WRONG``."""
     cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
-    d = np.abs(gt["phase"].to_numpy()[a] - gt["phase"].to_numpy()[b])
-    d = np.minimum(d, 1 - d)
+    d = _phase_gap(gt, a, b)
     outside = (cycle[a] < 0) | (cycle[b] < 0)
     other_segment = ~outside & (segment[a] != segment[b])
     same_cycle = ~outside & ~other_segment & (cycle[a] == cycle[b])
