@@ -38,17 +38,17 @@ for model, path, periods_path in zip(
 ):
     counts = pd.read_csv(path, dtype={"video": str, "starts": str, "ends": str})
     annotated = counts[counts["video"].isin(truth)]
-    periods = pd.read_parquet(periods_path).groupby("video")
+    periods = {
+        v: (p["frame"].to_numpy(), p["period"].to_numpy())
+        for v, p in pd.read_parquet(periods_path).groupby("video")
+    }
     measures = pd.DataFrame(
         [
             {
                 "category": r.category,
                 "video": r.video,
                 **count_measures(truth[r.video], r.count, parse_frame_list(r.ends), tolerance),
-                **period_measures(
-                    lengths[r.video](periods.get_group(r.video)["frame"].to_numpy()),
-                    periods.get_group(r.video)["period"].to_numpy(),
-                ),
+                **period_measures(lengths[r.video](periods[r.video][0]), periods[r.video][1]),
             }
             for r in annotated.itertuples(index=False)
         ]
