@@ -167,15 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     ``--without-experiments SOURCE DEST``: ``write_without_experiments`` (``make folder
     TRAIN=no``)."""
     paths = sys.argv[1:] if argv is None else argv
-    try:
-        if paths[:1] == ["--without-experiments"]:
+    if paths[:1] == ["--without-experiments"]:
+        try:
             if len(paths) != 3:
                 raise ConfigError("usage: --without-experiments SOURCE DEST")
             write_without_experiments(paths[1], paths[2])
-            return 0
-    except ConfigError as err:
-        print(err, file=sys.stderr)
-        return 1
+        except ConfigError as err:
+            print(err, file=sys.stderr)
+            return 1
+        return 0
     failed = 0
     for path in paths:
         try:
