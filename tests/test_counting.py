@@ -75,6 +75,32 @@ def test_the_count_and_period_of_known_cycles_are_exact(parts, count, period):
     assert (found.ends >= found.starts).all() and (found.starts[1:] > found.ends[:-1]).all()
 
 
+def embed_mirror_phase(phase: np.ndarray, odd: float, seed: int = 0) -> np.ndarray:
+    """A stride's embeddings: poses half a cycle apart (the other leg forward) alike but for
+    ``odd``, the size of the first harmonic beside the even ones (each a whole array of
+    directions), with a shared offset and noise."""
+    rng = np.random.default_rng(seed)
+    angle = 2 * np.pi * phase[:, None] * np.arange(1, 5)
+    weight = np.array([odd, 1.0, odd, 1.0])
+    waves = np.concatenate([np.cos(angle) * weight, np.sin(angle) * weight], 1)
+    return (
+        waves @ rng.normal(size=(8, DIM))
+        + 3 * rng.normal(size=DIM)
+        + 0.05 * rng.normal(size=(len(phase), DIM))
+    )
+
+
+def test_the_octave_test_counts_a_stride_whose_mirror_half_looks_alike_once():
+    phase = cycles((160, 32))
+    mirror = embed_mirror_phase(phase, odd=0.15)
+    assert count_repetitions(mirror, replace(SETTINGS, octave_components=None)).count == 10
+    found = count_repetitions(mirror, SETTINGS)
+    assert found.count == 5
+    assert found.median_period == pytest.approx(32, abs=1)
+    # A motion that truly repeats every half stride keeps its period.
+    assert count_repetitions(embed_mirror_phase(phase, odd=0.0), SETTINGS).count == 10
+
+
 def test_the_cycles_of_a_steady_motion_start_where_they_start():
     found = count_repetitions(embed_phase(cycles((120, 20))), SETTINGS)
     assert found.starts.tolist() == [0, 20, 40, 60, 80, 100]

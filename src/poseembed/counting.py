@@ -4,7 +4,13 @@ The similarity of frames i and i + k, averaged over the pairs centred within a f
 frame, peaks at lags that are multiples of the motion's period there. Per frame, the period is
 the shortest lag whose peak rises nearly as far above the trough before it as the best one
 does; a frame is periodic when its best peak rises at least ``min_periodicity`` and its period
-agrees with its neighbours' (a one-off move and noise fail one of these). A gap of at most
+agrees with its neighbours' (a one-off move and noise fail one of these). A periodic run's
+period is doubled where frames two periods apart are more alike than frames one period apart
+in the video's ``whitened`` embeddings: the mirror pose half a cycle on (the other leg forward)
+can look nearly alike in an embedding's main directions, peaking at half the period, while
+the small directions that tell the two apart weigh as much as the main ones once whitened;
+whitening alone would also lift the noise of those directions into every peak, so it decides
+the octave only. A gap of at most
 ``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
 estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
 interpolated across it. A frame that barely changes is held still: a pause adds nothing to the
@@ -33,8 +39,9 @@ class CountSettings:
     frame in periods of the lag tried; the rise a periodic frame's peak needs; the share of
     the best peak's rise at which a shorter lag (the period, not a multiple) is taken; how
     far a periodic frame's period may stray from its neighbours'; the longest gap, in
-    periods, bridged between two runs of one period; and the share of the
-    video's median frame-to-frame change below which a frame is held still."""
+    periods, bridged between two runs of one period; the share of the
+    video's median frame-to-frame change below which a frame is held still; and how many
+    principal directions the octave test whitens (None: no test)."""
 
     min_period: int
     max_period: float
@@ -44,6 +51,7 @@ class CountSettings:
     period_change: float
     bridge: float
     min_motion: float
+    octave_components: int | None
 
 
 @dataclass
@@ -77,6 +85,15 @@ def self_similarity(embeddings: np.ndarray) -> np.ndarray:
     return e @ e.T
 
 
+def whitened(embeddings: np.ndarray, components: int) -> np.ndarray:
+    """A video's mean-free embeddings on their first ``components`` principal directions, each
+    scaled to unit variance (directions without variance dropped)."""
+    e = np.asarray(embeddings, np.float64)
+    u, s, _ = np.linalg.svd(e - e.mean(0), full_matrices=False)
+    keep = min(components, int((s > 1e-9 * max(s[0], 1e-300)).sum()))
+    return u[:, :keep]
+
+
 def lag_similarity(s: np.ndarray, max_lag: int, window_periods: float) -> np.ndarray:
     """(N, max_lag + 1): A[t, k] the mean of S[i, i + k] over the pairs whose centre lies
     within ``window_periods`` * k / 2 of frame t (at least one frame); NaN where no pair does."""
@@ -98,12 +115,17 @@ def lag_similarity(s: np.ndarray, max_lag: int, window_periods: float) -> np.nda
         return np.where(number > 0, (total[hi, columns] - total[lo, columns]) / number, np.nan)
 
 
+def _rise(a: np.ndarray) -> np.ndarray:
+    """How far A[t, k] rises above its lowest value at lags up to k (-inf where A is NaN)."""
+    filled = np.where(np.isfinite(a), a, np.inf)
+    return np.where(np.isfinite(a), a - np.minimum.accumulate(filled, axis=1), -np.inf)
+
+
 def local_periods(a: np.ndarray, min_period: int, harmonic: float) -> tuple[np.ndarray, np.ndarray]:
     """Per frame the period (the shortest peak lag of ``A`` rising at least ``harmonic`` of
     the best rise above the trough before it) and that best rise (the periodicity)."""
     filled = np.where(np.isfinite(a), a, np.inf)
-    trough = np.minimum.accumulate(filled, axis=1)
-    rise = np.where(np.isfinite(a), a - trough, -np.inf)
+    rise = _rise(a)
     left = np.pad(filled, ((0, 0), (1, 0)), constant_values=-np.inf)[:, :-1]
     right = np.pad(filled, ((0, 0), (0, 1)), constant_values=-np.inf)[:, 1:]
     lags = np.arange(a.shape[1])
@@ -135,6 +157,44 @@ def _steady(period: np.ndarray, change: float) -> np.ndarray:
     values = np.where(inside, period[np.clip(around, 0, n - 1)], np.nan)
     median = np.nanmedian(values, axis=1)
     return np.abs(period - median) <= change * period
+
+
+def _near_lag(a: np.ndarray, lag: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per frame t the largest A[t, k] over the lags k within ``tolerance`` of ``lag[t]``; NaN
+    where none of them is finite."""
+    k = np.arange(a.shape[1])
+    near = (k >= np.floor(lag * (1 - tolerance))[:, None]) & (
+        k <= np.ceil(lag * (1 + tolerance))[:, None]
+    )
+    best = np.where(near & np.isfinite(a), a, -np.inf).max(1)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def _octave(
+    embeddings: np.ndarray,
+    periodic: np.ndarray,
+    period: np.ndarray,
+    settings: CountSettings,
+    max_lag: int,
+) -> np.ndarray:
+    """``period`` doubled on each run of ``periodic`` frames where, in the ``whitened``
+    similarity, the peak one period apart rises less than ``harmonic`` of the peak two periods
+    apart (the median over the run's frames; peaks within ``period_change`` of each lag)."""
+    if settings.octave_components is None:
+        return period
+    white = whitened(embeddings, settings.octave_components)
+    rise = _rise(lag_similarity(self_similarity(white), max_lag, settings.window_periods))
+    lag = period.astype(np.float64)
+    shortfall = settings.harmonic * _near_lag(rise, 2 * lag, settings.period_change) - _near_lag(
+        rise, lag, settings.period_change
+    )
+    out = period.copy()
+    for first, stop in true_runs(periodic):
+        run = shortfall[first:stop]
+        run = run[np.isfinite(run)]
+        if len(run) and np.median(run) > 0:
+            out[first:stop] *= 2
+    return out
 
 
 def _bridge(
@@ -190,6 +250,7 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     period, periodicity = local_periods(a, settings.min_period, settings.harmonic)
     periodic = (periodicity >= settings.min_periodicity) & (period > 0)
     periodic &= _steady(period, settings.period_change)
+    period = _octave(embeddings, periodic, period, settings, max_lag)
     periodic, period = _bridge(periodic, period, settings.bridge)
     still = _still(s, settings.min_motion)
     periodic &= ~still
