@@ -101,6 +101,20 @@ def test_the_octave_test_counts_a_stride_whose_mirror_half_looks_alike_once():
     assert count_repetitions(embed_mirror_phase(phase, odd=0.0), SETTINGS).count == 10
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_the_octave_test_leaves_a_short_video_s_period_alone(seed):
+    # 40 frames: with a direction whitened per frame or two, noise alone doubled it.
+    e = embed_phase(cycles((40, 5)), seed=seed)
+    assert count_repetitions(e, SETTINGS).count == 8
+
+
+def test_the_octave_test_does_not_double_a_period_past_the_longest_lag():
+    # A stride of 64 frames peaks at 32; its double does not fit in the 60 lags of 120 frames.
+    mirror = embed_mirror_phase(cycles((120, 64)), odd=0.15)
+    found = count_repetitions(mirror, SETTINGS)
+    assert np.nanmax(found.period) <= 0.5 * 120
+
+
 def test_the_cycles_of_a_steady_motion_start_where_they_start():
     found = count_repetitions(embed_phase(cycles((120, 20))), SETTINGS)
     assert found.starts.tolist() == [0, 20, 40, 60, 80, 100]

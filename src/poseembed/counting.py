@@ -2,24 +2,24 @@
 
 The similarity of frames i and i + k, averaged over the pairs centred within a few periods of a
 frame, peaks at lags that are multiples of the motion's period there. Per frame, the period is
-the shortest lag whose peak rises nearly as far above the trough before it as the best one
-does; a frame is periodic when its best peak rises at least ``min_periodicity`` and its period
-agrees with its neighbours' (a one-off move and noise fail one of these). A periodic run's
-period is doubled where frames two periods apart are more alike than frames one period apart
-in the video's ``whitened`` embeddings: the mirror pose half a cycle on (the other leg forward)
-can look nearly alike in an embedding's main directions, peaking at half the period, while
-the small directions that tell the two apart weigh as much as the main ones once whitened;
-whitening alone would also lift the noise of those directions into every peak, so it decides
-the octave only. A gap of at most
+the shortest lag whose peak rises nearly as far above the trough before it as the best one does;
+a frame is periodic when its best peak rises at least ``min_periodicity`` and its period agrees
+with its neighbours' (a one-off move and noise fail one of these). A periodic run's period is
+doubled where, in the video's ``whitened`` embeddings, the peak one period apart rises less than
+``harmonic`` of the peak two periods apart (the rule that picks the period among the peaks,
+asked again): the mirror pose half a cycle on (the other leg forward) can look nearly alike in
+an embedding's main directions, peaking at half the period, while the small directions that tell
+the two apart weigh as much as the main ones once whitened; whitening alone would also lift the
+noise of those directions into every peak, so it decides the octave only. A gap of at most
 ``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
 estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
 interpolated across it. A frame that barely changes is held still: a pause adds nothing to the
-phase of the run it interrupts. Each run of periodic frames counts the cycles its phase (the
-sum of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
+phase of the run it interrupts. Each run of periodic frames counts the cycles its phase (the sum
+of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
 cycles start where the phase passes a whole number, each start moved to the frame nearby most
 like the run's first moving frame. Runs of fewer than two cycles are not repetitions. Chance
-peaks of noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >=
-64 (HOG, pixels, the default 128) they stay below the default ``min_periodicity``.
+peaks of noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64
+(HOG, pixels, the default 128) they stay below the default ``min_periodicity``.
 """
 
 from __future__ import annotations
@@ -85,13 +85,19 @@ def self_similarity(embeddings: np.ndarray) -> np.ndarray:
     return e @ e.T
 
 
+# Frames per whitened direction at least: a direction fitted to fewer frames is fitted to their
+# noise, and on a short video it alone can make two periods look more alike than one.
+FRAMES_PER_COMPONENT = 8
+
+
 def whitened(embeddings: np.ndarray, components: int) -> np.ndarray:
-    """A video's mean-free embeddings on their first ``components`` principal directions, each
-    scaled to unit variance (directions without variance dropped)."""
+    """A video's mean-free embeddings on their first ``components`` principal directions (at
+    most one per ``FRAMES_PER_COMPONENT`` frames; none without variance), all of equal
+    weight."""
     e = np.asarray(embeddings, np.float64)
     u, s, _ = np.linalg.svd(e - e.mean(0), full_matrices=False)
-    keep = min(components, int((s > 1e-9 * max(s[0], 1e-300)).sum()))
-    return u[:, :keep]
+    rank = int((s > 1e-9 * max(s[0], 1e-300)).sum())
+    return u[:, : min(components, rank, len(e) // FRAMES_PER_COMPONENT)]
 
 
 def lag_similarity(s: np.ndarray, max_lag: int, window_periods: float) -> np.ndarray:
@@ -160,14 +166,13 @@ def _steady(period: np.ndarray, change: float) -> np.ndarray:
 
 
 def _near_lag(a: np.ndarray, lag: np.ndarray, tolerance: float) -> np.ndarray:
-    """Per frame t the largest A[t, k] over the lags k within ``tolerance`` of ``lag[t]``; NaN
-    where none of them is finite."""
+    """Per row the largest value of ``a`` over the lags within ``tolerance`` of ``lag`` (one per
+    row); NaN where that window reaches past ``a``'s last lag or holds no finite value."""
     k = np.arange(a.shape[1])
-    near = (k >= np.floor(lag * (1 - tolerance))[:, None]) & (
-        k <= np.ceil(lag * (1 + tolerance))[:, None]
-    )
+    lo, hi = np.floor(lag * (1 - tolerance)), np.ceil(lag * (1 + tolerance))
+    near = (k >= lo[:, None]) & (k <= hi[:, None])
     best = np.where(near & np.isfinite(a), a, -np.inf).max(1)
-    return np.where(np.isfinite(best), best, np.nan)
+    return np.where(np.isfinite(best) & (hi < a.shape[1]), best, np.nan)
 
 
 def _octave(
@@ -177,20 +182,23 @@ def _octave(
     settings: CountSettings,
     max_lag: int,
 ) -> np.ndarray:
-    """``period`` doubled on each run of ``periodic`` frames where, in the ``whitened``
-    similarity, the peak one period apart rises less than ``harmonic`` of the peak two periods
-    apart (the median over the run's frames; peaks within ``period_change`` of each lag)."""
-    if settings.octave_components is None:
+    """``period`` doubled on each run of ``periodic`` frames whose median over its frames of
+    ``harmonic`` times the ``whitened`` similarity's rise two periods apart, less its rise one
+    period apart, is positive (each rise the largest within ``period_change`` of its lag;
+    frames whose double period reaches past ``max_lag`` have no say)."""
+    if settings.octave_components is None or not periodic.any():
         return period
     white = whitened(embeddings, settings.octave_components)
     rise = _rise(lag_similarity(self_similarity(white), max_lag, settings.window_periods))
     lag = period.astype(np.float64)
-    shortfall = settings.harmonic * _near_lag(rise, 2 * lag, settings.period_change) - _near_lag(
-        rise, lag, settings.period_change
-    )
+    tolerance = settings.period_change
+    margin = np.full(len(period), np.nan)
+    margin[periodic] = settings.harmonic * _near_lag(
+        rise[periodic], 2 * lag[periodic], tolerance
+    ) - _near_lag(rise[periodic], lag[periodic], tolerance)
     out = period.copy()
     for first, stop in true_runs(periodic):
-        run = shortfall[first:stop]
+        run = margin[first:stop]
         run = run[np.isfinite(run)]
         if len(run) and np.median(run) > 0:
             out[first:stop] *= 2
