@@ -31,15 +31,19 @@ SETTINGS = strict_settings(CountSettings, schema_defaults("counting"), "counting
 DIM = 128  # the default model's embedding
 
 
-def embed_phase(phase: np.ndarray, seed: int = 0, noise: float = 0.05) -> np.ndarray:
-    """Embeddings of poses that depend on the phase alone (three harmonics), with a shared
-    offset (the scene) and noise."""
+def embed_phase(
+    phase: np.ndarray, seed: int = 0, noise: float = 0.05, weights: tuple[float, ...] = (1, 1, 1)
+) -> np.ndarray:
+    """Embeddings of poses that depend on the phase alone (a harmonic per weight, each weighted
+    over a random array of directions), with a shared offset (the scene) and noise."""
     rng = np.random.default_rng(seed)
-    angle = 2 * np.pi * phase[:, None] * np.arange(1, 4)
-    harmonics = np.concatenate([np.cos(angle), np.sin(angle)], 1)
+    angle = 2 * np.pi * phase[:, None] * np.arange(1, len(weights) + 1)
+    harmonics = np.concatenate([np.cos(angle) * weights, np.sin(angle) * weights], 1)
     offset = 3 * rng.normal(size=DIM)
     return (
-        harmonics @ rng.normal(size=(6, DIM)) + offset + noise * rng.normal(size=(len(phase), DIM))
+        harmonics @ rng.normal(size=(2 * len(weights), DIM))
+        + offset
+        + noise * rng.normal(size=(len(phase), DIM))
     )
 
 
@@ -75,19 +79,10 @@ def test_the_count_and_period_of_known_cycles_are_exact(parts, count, period):
     assert (found.ends >= found.starts).all() and (found.starts[1:] > found.ends[:-1]).all()
 
 
-def embed_mirror_phase(phase: np.ndarray, odd: float, seed: int = 0) -> np.ndarray:
+def embed_mirror_phase(phase: np.ndarray, odd: float) -> np.ndarray:
     """A stride's embeddings: poses half a cycle apart (the other leg forward) alike but for
-    ``odd``, the size of the first harmonic beside the even ones (each a whole array of
-    directions), with a shared offset and noise."""
-    rng = np.random.default_rng(seed)
-    angle = 2 * np.pi * phase[:, None] * np.arange(1, 5)
-    weight = np.array([odd, 1.0, odd, 1.0])
-    waves = np.concatenate([np.cos(angle) * weight, np.sin(angle) * weight], 1)
-    return (
-        waves @ rng.normal(size=(8, DIM))
-        + 3 * rng.normal(size=DIM)
-        + 0.05 * rng.normal(size=(len(phase), DIM))
-    )
+    the odd harmonics, of weight ``odd`` beside the even ones' 1."""
+    return embed_phase(phase, weights=(odd, 1, odd, 1))
 
 
 def test_the_octave_test_counts_a_stride_whose_mirror_half_looks_alike_once():
