@@ -7,6 +7,14 @@ does not move between two frames, so the moving pixels of ``window`` frames on e
 united; nothing outside the person's padded box is person; gaps are closed and holes filled.
 Where too little of the box moves (a pause, a still camera on a still athlete), the box itself
 stands for the mask, so the crop keeps its person and loses only the box's surroundings.
+
+Flow is smooth across the person's outline, so the moving pixels are a blob about twice the
+person's area that fills most of its box: a silhouette of the box, not of the pose. Within one
+video the grey crops then differ by the box's textured surroundings more than by the limbs,
+and a frame's nearest frame of another cycle is often the mirror pose half a cycle away. The
+person's colours tell the rest: GrabCut (``colour_refined``) takes the blob as probable person,
+the rest of the padded box as probable background and the ring beyond as background, and
+keeps the pixels whose colour model and edges say person.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ class MaskSettings:
     close_px: int
     dilate_px: int
     min_cover: float
+    grabcut_iterations: int
+    grabcut_pad: float
+    grabcut_context: float
 
 
 def _padded(boxes: np.ndarray, pad: float) -> np.ndarray:
@@ -71,6 +82,53 @@ def motion_person_masks(
     masks[sparse] = box[sparse]
     masks[area == 0] = True
     return masks, sparse
+
+
+def _grabcut(image: np.ndarray, prior: np.ndarray, iterations: int) -> np.ndarray | None:
+    """GrabCut of ``image`` from ``prior`` (GC_* labels); None where a class has no pixel."""
+    fg = (prior == cv2.GC_FGD) | (prior == cv2.GC_PR_FGD)
+    bg = (prior == cv2.GC_BGD) | (prior == cv2.GC_PR_BGD)
+    if not fg.any() or not bg.any():
+        return None
+    # GrabCut seeds its colour models by k-means from OpenCV's global generator.
+    cv2.setRNGSeed(0)
+    labels = prior.copy()
+    models = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.grabCut(image, labels, None, *models, iterations, cv2.GC_INIT_WITH_MASK)
+    return (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
+
+
+def colour_refined(
+    frames: np.ndarray, masks: np.ndarray, boxes: np.ndarray, s: MaskSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """The masks (N, H, W) of ``motion_person_masks`` cut to the person's colours in
+    ``frames`` (N, H, W, 3) by GrabCut, and which frames kept their mask (no box, nothing left
+    of the person, or ``grabcut_iterations`` 0). Each frame's cut sees its box padded by
+    ``grabcut_context``: the box padded by ``grabcut_pad`` may be person, the rest is the
+    background its colour model learns from."""
+    refined, kept = masks.copy(), np.ones(len(masks), bool)
+    if s.grabcut_iterations == 0:
+        return refined, kept
+    if s.grabcut_context <= s.grabcut_pad:
+        raise ValueError(
+            f"config masks: grabcut_context {s.grabcut_context} leaves no background beyond "
+            f"grabcut_pad {s.grabcut_pad}; make it larger"
+        )
+    h, w = masks.shape[1:]
+    inner, outer = _padded(boxes, s.grabcut_pad), _padded(boxes, s.grabcut_context)
+    for i in np.flatnonzero(np.isfinite(boxes).all(1)):
+        x0, y0 = np.clip(np.floor(outer[i, :2]).astype(int), 0, None)
+        x1, y1 = np.minimum(np.ceil(outer[i, 2:]).astype(int) + 1, (w, h))
+        box = box_masks(inner[i : i + 1] - [x0, y0, x0, y0], y1 - y0, x1 - x0)[0]
+        prior = np.where(box, cv2.GC_PR_BGD, cv2.GC_BGD).astype(np.uint8)
+        prior[masks[i, y0:y1, x0:x1] & box] = cv2.GC_PR_FGD
+        cut = _grabcut(np.ascontiguousarray(frames[i, y0:y1, x0:x1]), prior, s.grabcut_iterations)
+        if cut is None or not cut.any():
+            continue
+        refined[i] = False
+        refined[i, y0:y1, x0:x1] = ndimage.binary_fill_holes(cut)
+        kept[i] = False
+    return refined, kept
 
 
 def groundtruth_person_masks(
