@@ -1,6 +1,7 @@
 """Rule embedding_diagnostics: what every model's embedding encodes, pose or video (synthetic
 data): correlation with the ground-truth pose within and across videos, pose neighbours and a
-linear pose read-out across videos, and how well it tells the videos apart."""
+linear pose read-out across videos, how well it tells the videos apart, and whether a frame's
+nearest frame of another cycle is at its phase."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pandas as pd
 
 from poseembed.evaluation.pose_correlation import pose_correlation
 from poseembed.evaluation.probes import embedding_probes
+from poseembed.evaluation.repetitions import cycle_neighbours
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
@@ -15,10 +17,12 @@ from poseembed.tables import write_table
 
 log = setup_job_logging(snakemake)
 p = snakemake.params
-poses = {}
+poses, cycles = {}, {}
 for path in snakemake.input.groundtruth:
     table, joints, visible = read_groundtruth(path)
-    poses[(Path(path).parent.name, Path(path).stem)] = (table["frame"].to_numpy(), joints, visible)
+    key = (Path(path).parent.name, Path(path).stem)
+    poses[key] = (table["frame"].to_numpy(), joints, visible)
+    cycles[key] = table
 embeddings = {
     model: load_embeddings(path)
     for model, path in zip(p.models, snakemake.input.embeddings, strict=True)
@@ -29,6 +33,7 @@ table = pd.DataFrame(
             "model": model,
             **pose_correlation(emb, poses, p.frames, p.seed),
             **embedding_probes(emb, poses, p.frames, p.seed),
+            **cycle_neighbours(emb, cycles, p.phase_tolerance, p.min_gap),
         }
         for model, emb in embeddings.items()
     ]
@@ -45,6 +50,10 @@ write_table(
     "pose_knn_oracle. pose_linear_r2: ridge read-out of the pose fitted on those videos, scored "
     "on the others. video_identity_accuracy: which video a frame comes from, by a linear "
     "classifier trained on the first half of each video (chance video_identity_chance): high "
-    "means the embedding carries the actor and the scene.",
+    "means the embedding carries the actor and the scene. cycle_match / cycle_mirror: of every "
+    "frame of a periodic segment and every other cycle of it, the share whose most similar "
+    f"frame of that cycle (more than {p.min_gap} frames away) is at its phase / half a cycle "
+    f"off (within {p.phase_tolerance} of a cycle): what one-frame-per-cycle mining is bounded "
+    "by, and the mirror pose it confuses.",
 )
 log.info("\n%s", table.to_string(index=False))

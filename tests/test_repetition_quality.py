@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poseembed.evaluation.repetitions import repetition_measures, summarise
+from poseembed.evaluation.repetitions import cycle_neighbours, repetition_measures, summarise
+from poseembed.formats.embeddings import Embeddings
 from poseembed.tasks.temporal import TemporalRanges
 
 
@@ -71,3 +72,32 @@ def test_removed_negatives_are_those_inside_a_group():
     reps = mined([(10, 30), (20, 40), (30, 10), (10, 40)], [0, 0, 0, 0])
     m = repetition_measures(reps, {"v": groundtruth()}, 0.05, 16, TemporalRanges(4, (8, 16)))
     assert m.iloc[0]["removed"] == 3 and m.iloc[0]["false_negatives_removed"] == 3
+
+
+def _embedded(rows: np.ndarray) -> Embeddings:
+    emb = Embeddings()
+    emb.videos[("c", "v")] = (np.arange(len(rows))[::-1], rows[::-1].astype(np.float32))
+    return emb
+
+
+def test_cycle_neighbours_tell_the_phase_from_its_mirror():
+    gt = groundtruth()
+    theta = 2 * np.pi * np.nan_to_num(gt["phase"].to_numpy())
+    # A still frame sits at the periodic frames' mean, so it does not tilt the centred cosine.
+    still = gt["cycle"].to_numpy() < 0
+    phase = np.c_[np.cos(theta), np.sin(theta)]
+    phase[still] = 0
+    right = cycle_neighbours(_embedded(phase), {("c", "v"): gt}, 0.05, 4)
+    assert right == {"cycle_match": 1.0, "cycle_mirror": 0.0}
+    # Left and right swapped from one cycle to the next: every odd number of cycles away, the
+    # frame most alike is the mirror pose (the second harmonic is shared, the first flips).
+    flip = np.where(gt["cycle"].to_numpy() % 2 == 0, 1.0, -1.0)[:, None]
+    mirrored = np.c_[np.cos(2 * theta), np.sin(2 * theta), 0.5 * flip * phase]
+    mirrored[still] = 0
+    odd = cycle_neighbours(_embedded(mirrored), {("c", "v"): gt}, 0.05, 4)
+    # Four cycles: of the three others of each, two lie an odd number of cycles away.
+    assert odd["cycle_mirror"] == pytest.approx(2 / 3)
+    assert odd["cycle_match"] == pytest.approx(1 / 3)
+    # Nothing far enough in time: nothing to judge.
+    far = cycle_neighbours(_embedded(phase), {("c", "v"): gt}, 0.05, 60)
+    assert np.isnan(far["cycle_match"]) and np.isnan(far["cycle_mirror"])

@@ -267,6 +267,8 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert set(diagnostics.index) == {*MODELS, "random", "supervised", "hog", "pixels"}
     assert diagnostics["within_video_rho"].between(-1, 1).all()
     assert diagnostics["video_identity_accuracy"].between(0, 1).all()
+    assert diagnostics[["cycle_match", "cycle_mirror"]].stack().between(0, 1).all()
+    assert diagnostics["cycle_match"].notna().all()
     masks = pd.read_csv(r / "tables" / "person_masks.csv").set_index("category")
     assert list(masks.index) == ["long_jump", "vault", "all"] and masks["iou"].between(0, 1).all()
     shortcuts = pd.read_csv(r / "tables" / "task_shortcuts.csv")

@@ -80,6 +80,12 @@ class Plan:
         return [m for m in self.models if self.model_signatures[m]["mining"] is not None]
 
     @property
+    def mining_gap(self) -> int:
+        """The first mined model's ``min_gap`` (0 when none mines): the frames too near in time
+        to be mined, which the embeddings' cycle neighbours leave out too."""
+        return self.mining_settings(self.mined[0])["min_gap"] if self.mined else 0
+
+    @property
     def network_baselines(self) -> list[str]:
         return [b for b in self.baselines if BASELINES[b].kind == "network"]
 

@@ -39,7 +39,8 @@ rule evaluate_retrieval:
 rule embedding_diagnostics:
     """What every model's embedding encodes (synthetic data: the generator's joints): how it
     follows the pose within and across videos, pose neighbours and a linear read-out across
-    videos, and how well it tells videos apart."""
+    videos, how well it tells videos apart, and whether a frame's nearest frame of another
+    cycle is at its phase (what mining can find)."""
     input:
         embeddings=expand("results/embed/{model}/frames.h5", model=PLAN.table_models),
         groundtruth=PLAN.groundtruth_files(),
@@ -58,6 +59,8 @@ rule embedding_diagnostics:
         models=PLAN.table_models,
         frames=config["evaluation"]["pose_correlation_frames"],
         seed=config["seed"],
+        phase_tolerance=config["evaluation"]["phase_tolerance"],
+        min_gap=PLAN.mining_gap,
     script:
         "../../scripts/embedding_diagnostics.py"
 

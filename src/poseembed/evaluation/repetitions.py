@@ -9,6 +9,11 @@ than ``min_gap``. A wrong pair is told by why it is wrong, the diagnosis of a mi
 embedding: a frame outside every cycle (a pose held or met again outside the motion), frames of
 two periodic segments, of one cycle, half a cycle apart (the mirror pose of a stride), or at
 another phase. Counting is judged in ``evaluation.counting``.
+
+What a miner can find depends on the embedding first: ``cycle_neighbours`` asks, of every frame
+and every other cycle of its segment, whether the frame of that cycle most like it (as the
+miner compares them) is at its phase, or half a cycle off. Any miner that takes one frame per
+cycle is bounded by the first; the second is the mirror pose a stride's embedding confuses.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from poseembed.counting import centred
+from poseembed.formats.embeddings import Embeddings
 from poseembed.mining import frame_groups
 from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
@@ -143,3 +150,43 @@ def summarise(measures: pd.DataFrame) -> dict[str, float]:
         "removed": int(measures["removed"].sum()),
         "false_negatives_removed": int(measures["false_negatives_removed"].sum()),
     }
+
+
+def cycle_neighbours(
+    emb: Embeddings,
+    groundtruth: dict[tuple[str, str], pd.DataFrame],
+    tolerance: float,
+    min_gap: int,
+) -> dict[str, float]:
+    """Over (frame, other cycle of its periodic segment) with a frame of that cycle at its phase
+    (within ``tolerance``) more than ``min_gap`` frames away: the share whose most similar frame
+    of that cycle (centred cosine, frames within ``min_gap`` left out) is at its phase
+    (``cycle_match``), and half a cycle off (``cycle_mirror``)."""
+    total = match = mirror = 0
+    for key, gt in sorted(groundtruth.items()):
+        if key not in emb.videos:
+            continue
+        index, rows = emb.videos[key]
+        order = np.argsort(index, kind="stable")
+        gt = gt.set_index("frame").reindex(np.asarray(index)[order]).reset_index()
+        e = centred(rows[order])
+        similarity = e @ e.T
+        frames = gt["frame"].to_numpy()
+        near = np.abs(frames[:, None] - frames[None]) <= min_gap
+        similarity[near] = -np.inf
+        cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
+        phase = np.abs(gt["phase"].to_numpy()[:, None] - gt["phase"].to_numpy()[None])
+        phase = np.minimum(phase, 1 - phase)
+        for c in np.unique(cycle[cycle >= 0]):
+            cols = np.flatnonzero(cycle == c)
+            rows_ = np.flatnonzero((cycle >= 0) & (cycle != c) & (segment == segment[cols[0]]))
+            reach = ((phase[np.ix_(rows_, cols)] <= tolerance) & ~near[np.ix_(rows_, cols)]).any(1)
+            rows_ = rows_[reach]
+            best = cols[np.argmax(similarity[np.ix_(rows_, cols)], 1)]
+            gap = phase[rows_, best]
+            total += len(rows_)
+            match += int((gap <= tolerance).sum())
+            mirror += int((np.abs(gap - 0.5) <= tolerance).sum())
+    if total == 0:
+        return {"cycle_match": float("nan"), "cycle_mirror": float("nan")}
+    return {"cycle_match": match / total, "cycle_mirror": mirror / total}
