@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from poseembed.config import schema_defaults, strict_settings
-from poseembed.counting import CountSettings, count_repetitions, count_videos, parse_frame_list
+from poseembed.counting import (
+    CountSettings,
+    _run_cycles,
+    count_repetitions,
+    count_videos,
+    parse_frame_list,
+)
 from poseembed.evaluation.counting import (
     count_measures,
     cycle_periods,
@@ -279,3 +285,14 @@ def test_quva_clips_count_from_whole_frame_thumbnails(video):
         # Measured: every annotated cycle end has a detected one within 0.2 of its cycle.
         m = count_measures(truth, found.count, found.ends, 0.2)
         assert m["boundary_recall"] >= 6 / 7
+
+
+def test_a_tempo_that_quickens_past_the_start_before_keeps_the_starts_in_order():
+    # Period 20 up to frame 21, then 2: the second cycle's start may move up to 5 frames
+    # (a quarter of its period), past where the third one's window of 1 frame ends.
+    rate = np.r_[np.full(21, 1 / 20), np.full(39, 1 / 2)]
+    s = np.zeros((60, 60))
+    s[0, 24] = 1.0
+    starts, ends = _run_cycles(s, rate, 0, 60)
+    assert starts[1] == 24 and (np.diff(starts) > 0).all() and starts[-1] < 60
+    assert len(ends) == len(starts)

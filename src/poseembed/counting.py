@@ -241,6 +241,11 @@ def _run_cycles(
         reach = max(1, round(0.25 / rate[starts[c]]))
         lo = max(starts[c] - reach, starts[c - 1] + 1)
         hi = min(starts[c] + reach + 1, stop)
+        if lo >= hi:
+            # The tempo quickened: the start before, moved within its own wider reach, already
+            # lies past this one's.
+            starts[c] = min(lo, stop - 1)
+            continue
         starts[c] = lo + int(np.argmax(s[first, lo:hi]))
     ends = np.r_[starts[1:] - 1, min(first + np.searchsorted(phase, cycles - 1e-9), stop - 1)]
     return starts, ends
