@@ -17,8 +17,8 @@ write_table(
     snakemake.output.table,
     snakemake.output.markdown,
     "Label-free person masks against the generator's",
-    note="Crops of every frame; IoU, precision and recall of the motion masks cut by GrabCut "
-    "(results/masks/motion) against the ground-truth masks (results/masks/groundtruth), means over frames; "
+    note="Crops of every frame; IoU, precision and recall of the motion masks (results/masks/"
+    "motion; cut by GrabCut where masks.grabcut_iterations > 0) against the ground-truth masks (results/masks/groundtruth), means over frames; "
     "mask_share and person_share: the crop's share covered by each.",
 )
 log.info("\n%s", table.to_string(index=False))

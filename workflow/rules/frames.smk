@@ -43,8 +43,8 @@ rule crops:
 
 rule person_masks:
     """Label-free person masks aligned with the crops: the pixels that move unlike the camera,
-    united over neighbouring frames inside the box, gaps closed and holes filled, cut to the
-    person's colours by GrabCut (uint8 0-255, memory-mappable)."""
+    united over neighbouring frames inside the box, gaps closed and holes filled, and cut to the
+    person's colours by GrabCut if asked (uint8 0-255, memory-mappable)."""
     input:
         flow="results/flow/{category}/{video}.npz",
         frames="results/frames/{category}/{video}.npz",
