@@ -18,7 +18,8 @@ write_table(
     snakemake.output.markdown,
     "Label-free person masks against the generator's",
     note="Crops of every frame; IoU, precision and recall of the motion masks (results/masks/"
-    "motion; cut by GrabCut where masks.grabcut_iterations > 0) against the ground-truth masks (results/masks/groundtruth), means over frames; "
+    "motion; cut by GrabCut where masks.grabcut_iterations > 0) against the ground-truth "
+    "masks (results/masks/groundtruth), means over frames; "
     "mask_share and person_share: the crop's share covered by each.",
 )
 log.info("\n%s", table.to_string(index=False))
