@@ -166,25 +166,25 @@ def cycle_neighbours(
     for key, gt in sorted(groundtruth.items()):
         if key not in emb.videos:
             continue
-        index, rows = emb.videos[key]
+        index, embeddings = emb.videos[key]
         order = np.argsort(index, kind="stable")
         gt = gt.set_index("frame").reindex(np.asarray(index)[order]).reset_index()
-        e = centred(rows[order])
+        e = centred(embeddings[order])
         similarity = e @ e.T
         frames = gt["frame"].to_numpy()
         near = np.abs(frames[:, None] - frames[None]) <= min_gap
         similarity[near] = -np.inf
         cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()
-        phase = np.abs(gt["phase"].to_numpy()[:, None] - gt["phase"].to_numpy()[None])
-        phase = np.minimum(phase, 1 - phase)
+        rows = np.arange(len(gt))
+        phase = _phase_gap(gt, rows[:, None], rows[None])
         for c in np.unique(cycle[cycle >= 0]):
             cols = np.flatnonzero(cycle == c)
-            rows_ = np.flatnonzero((cycle >= 0) & (cycle != c) & (segment == segment[cols[0]]))
-            reach = ((phase[np.ix_(rows_, cols)] <= tolerance) & ~near[np.ix_(rows_, cols)]).any(1)
-            rows_ = rows_[reach]
-            best = cols[np.argmax(similarity[np.ix_(rows_, cols)], 1)]
-            gap = phase[rows_, best]
-            total += len(rows_)
+            query = np.flatnonzero((cycle >= 0) & (cycle != c) & (segment == segment[cols[0]]))
+            reach = ((phase[np.ix_(query, cols)] <= tolerance) & ~near[np.ix_(query, cols)]).any(1)
+            query = query[reach]
+            best = cols[np.argmax(similarity[np.ix_(query, cols)], 1)]
+            gap = phase[query, best]
+            total += len(query)
             match += int((gap <= tolerance).sum())
             mirror += int((np.abs(gap - 0.5) <= tolerance).sum())
     if total == 0:
