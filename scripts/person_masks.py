@@ -16,14 +16,18 @@ log = setup_job_logging(snakemake)
 p = snakemake.params
 settings = strict_settings(MaskSettings, p.masks, "config masks")
 flow = load_video_flow(snakemake.input.flow)
-frames = load_frames(snakemake.input.frames).frames
-if len(frames) != len(flow.boxes):
-    raise ValueError(
-        f"{snakemake.input.frames} has {len(frames)} frames but {snakemake.input.flow} "
-        f"{len(flow.boxes)}; rerun the optical_flow rule"
-    )
-motion, from_box = motion_person_masks(flow.moving_pixels(), flow.boxes, settings)
-masks, uncut = colour_refined(frames, motion, flow.boxes, settings)
+masks, from_box = motion_person_masks(flow.moving_pixels(), flow.boxes, settings)
+cut = 0
+# The frames are read only for the cut (off by default).
+if settings.grabcut_iterations:
+    frames = load_frames(snakemake.input.frames).frames
+    if len(frames) != len(flow.boxes):
+        raise ValueError(
+            f"{snakemake.input.frames} has {len(frames)} frames but {snakemake.input.flow} "
+            f"{len(flow.boxes)}; rerun the optical_flow rule"
+        )
+    masks, uncut = colour_refined(frames, masks, flow.boxes, settings)
+    cut = int((~uncut).sum())
 masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
 save_masks(snakemake.output.masks, masks)
 log.info(
@@ -33,5 +37,5 @@ log.info(
     float((masks > 127).mean()),
     int(from_box.sum()),
     len(masks),
-    int((~uncut).sum()),
+    cut,
 )
