@@ -11,10 +11,12 @@ stands for the mask, so the crop keeps its person and loses only the box's surro
 Flow is smooth across the person's outline, so the moving pixels are a blob about twice the
 person's area that fills most of its box: a silhouette of the box, not of the pose. Within one
 video the grey crops then differ by the box's textured surroundings more than by the limbs,
-and a frame's nearest frame of another cycle is often the mirror pose half a cycle away. The
-person's colours tell the rest: GrabCut (``colour_refined``) takes the blob as probable person,
-the rest of the padded box as probable background and the ring beyond as background, and
-keeps the pixels whose colour model and edges say person.
+and a frame's nearest frame of another cycle is often the mirror pose half a cycle away. On
+request (``grabcut_iterations`` > 0; off by default) GrabCut (``colour_refined``) cuts the blob
+to the person's colours: the blob as probable person, the rest of the padded box as probable
+background, the scene beyond as background. Its silhouettes tell a pose from its mirror within
+a video, but it drops different parts of the person in different videos, and an embedding
+trained on them follows the pose across videos less (measured in the README).
 """
 
 from __future__ import annotations
