@@ -24,7 +24,9 @@ settings = strict_settings(
     FlowSettings, {**flow, "tvl1": tvl1, "threads": snakemake.threads}, "config flow"
 )
 fs = load_frames(snakemake.input.frames)
-result = analyse_video(fs.frames, fs.boxes, settings, eps, box_params, person_params, inspect_side)
+result = analyse_video(
+    fs.frames, fs.boxes, fs.fps, settings, eps, box_params, person_params, inspect_side
+)
 origins = np.bincount(result.box_origin, minlength=len(ORIGINS))
 log.info(
     "%s: %d frames, backend %s, boxes from %s (%s), median fg/bg ratio %.2f",

@@ -53,10 +53,12 @@ def analyse(
     boxes: np.ndarray,
     settings: FlowSettings,
     person_boxes: PersonBoxParams = PERSON_BOXES,
+    fps: float = 25.0,
 ) -> VideoFlow:
-    """``analyse_video`` with the configured eps, motion and person boxes and inspection side."""
+    """``analyse_video`` of frames at ``fps`` with the configured eps, motion and person boxes
+    and inspection side."""
     return analyse_video(
-        frames, boxes, settings, FLOW["eps"], MOTION_BOXES, person_boxes, FLOW["inspect_side"]
+        frames, boxes, fps, settings, FLOW["eps"], MOTION_BOXES, person_boxes, FLOW["inspect_side"]
     )
 
 

@@ -13,7 +13,8 @@ from scipy.stats import spearmanr
 
 from poseembed.data.groundtruth_flow import groundtruth_flow
 from poseembed.flow.backends import compute_flow
-from poseembed.flow.motion_boxes import box_iou, finish_boxes, raw_motion_boxes
+from poseembed.flow.change_energy import accumulate, change_energy, mass_boxes
+from poseembed.flow.motion_boxes import box_iou, finish_boxes
 from poseembed.flow.person_boxes import ORIGINS
 from poseembed.flow.statistics import flow_statistics
 from poseembed.flow.tvl1 import tvl1_flow
@@ -166,24 +167,28 @@ def test_fg_bg_ratio_ranks_frames_like_the_ground_truth(long_jump_flow):
     assert np.median(np.linalg.norm(camera - true_camera, axis=1)) < 0.12
 
 
-def test_person_boxes_overlap_the_true_boxes_better_than_motion_boxes(long_jump_flow, tmp_path):
+def test_person_boxes_overlap_the_true_boxes_as_the_motion_boxes_do(long_jump_flow, tmp_path):
     ours, motion = [], []
+    m = MOTION_BOXES
     for fs, _, u, _ in long_jump_flow:
-        moving = u.moving_pixels()[:-1]
-        h, w = moving.shape[1:]
-        from_motion = finish_boxes(raw_motion_boxes(moving, MOTION_BOXES), MOTION_BOXES, h, w)
+        h, w = fs.frames.shape[1:3]
+        change = change_energy(
+            fs.frames[:-1], fs.frames[1:], u.camera[:-1], m.grey_threshold, m.grey_relative
+        )
+        acc = accumulate(change, round(m.window_s * fs.fps), m.border)
+        from_motion = finish_boxes(mass_boxes(acc, m.mass, m.min_area), m, h, w)
         ours.append(box_iou(u.boxes, fs.boxes).mean())
         motion.append(box_iou(from_motion, fs.boxes[:-1]).mean())
-        assert u.box_source in ("detector", "detector+motion")
+        assert u.box_source in ("detector", "detector+motion", "motion")
         assert set(u.box_origin) <= {
             ORIGINS.index(o) for o in ("detector", "interpolated", "motion")
         }
-    # Measured with these light flows: 0.40, 0.43, 0.55 (mean 0.46) against motion boxes alone
-    # 0.44, 0.62, 0.55 (0.53): on these long jumps the motion boxes are as good or better. Over
-    # all sixteen categories, on the default run's flows, bench/person_boxes.py measures the
-    # other way round (auto 0.44, motion 0.30).
-    assert np.mean(ours) > 0.43 and min(ours) > 0.37
-    assert np.mean(motion) > 0.49
+    # Measured with these light flows: 0.51, 0.58, 0.61 against the motion boxes' 0.51, 0.59,
+    # 0.62: the detector finds these small jumpers in under half of the frames, and the motion
+    # boxes take the videos (before the change energy: 0.40, 0.43, 0.55 from the detector).
+    # Over all sixteen categories bench/person_boxes.py measures the same order.
+    assert np.mean(ours) > 0.53 and min(ours) > 0.48
+    assert np.mean(motion) > 0.53
     save_video_flow(tmp_path / "f.npz", long_jump_flow[0][2])
     back = load_video_flow(tmp_path / "f.npz")
     assert back.box_source == long_jump_flow[0][2].box_source
@@ -206,23 +211,29 @@ def test_person_boxes_find_the_person_on_a_real_clip():
     frames, truth = jhmdb_boxes()
     none = np.full((len(frames), 4), np.nan)
     dis = flow_settings(backend="dis_medium", device="cpu")
-    found = analyse(frames, none, dis)
-    motion = analyse(frames, none, dis, replace(PERSON_BOXES, source="motion"))
+    # HMDB's clips are at 30 fps.
+    found = analyse(frames, none, dis, fps=30.0)
+    motion = analyse(frames, none, dis, replace(PERSON_BOXES, source="motion"), fps=30.0)
     assert found.box_source == "detector" and motion.box_source == "motion"
-    # Measured: 0.55 (27 of 40 frames detected, 13 interpolated) against 0.25 from motion, which
-    # follows the ball and the girl's arm.
-    assert box_iou(found.boxes, truth).mean() > 0.5
-    assert box_iou(motion.boxes, truth).mean() < 0.35
-    assert (found.box_origin == ORIGINS.index("detector")).sum() >= 24
+    # Measured: 0.60 (33 of 40 frames detected, 7 interpolated; the detections off the girl
+    # hold at most 0.04 of the change and are dropped) against 0.15 from motion, which follows
+    # the ball and the girl's arm.
+    assert box_iou(found.boxes, truth).mean() > 0.55
+    assert box_iou(motion.boxes, truth).mean() < 0.3
+    assert (found.box_origin == ORIGINS.index("detector")).sum() >= 30
 
 
 def test_motion_boxes_on_a_real_video():
     fs = extract_frames(realdata("videos", "pool_cleaning.mp4"), None, **FRAMES | {"height": 128})
-    vf = analyse(fs.frames[:40], fs.boxes[:40], LIGHT, replace(PERSON_BOXES, source="motion"))
+    vf = analyse(fs.frames[:40], fs.boxes[:40], LIGHT, fps=fs.fps)
+    # The clip is filmed by the person sweeping: the feet at the edge are all of them there is,
+    # the detector keeps nobody, and under the hand-held camera the water and the net change
+    # everywhere. Measured: the motion box holds 95% of the frame (the glints and the net
+    # alone before the change energy).
     assert vf.box_source == "motion" and np.isfinite(vf.boxes).all()
     w = fs.frames.shape[2]
-    area = (vf.boxes[:, 2] - vf.boxes[:, 0]) * (vf.boxes[:, 3] - vf.boxes[:, 1])
-    assert np.median(area) < 0.8 * w * 128 and np.median(area) > 0.01 * w * 128
+    area = (vf.boxes[:, 2] - vf.boxes[:, 0] + 1) * (vf.boxes[:, 3] - vf.boxes[:, 1] + 1)
+    assert np.median(area) > 0.7 * w * 128
 
 
 def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():

@@ -1,14 +1,13 @@
-"""Person boxes from motion, for videos without box annotations.
-
-Foreground is flow that differs from the dominant (camera) motion by more than a threshold; the
-largest connected component gives the box, and boxes are smoothed over time.
+"""Motion for videos without box annotations: the moving pixels (flow that differs from the
+dominant, camera, motion by more than a threshold), of which person masks are built, and the
+finishing of person boxes (gaps filled, smoothed over time, padded). The motion boxes
+themselves hold the change the camera's motion leaves (``change_energy``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 
@@ -16,12 +15,17 @@ from scipy.ndimage import median_filter, uniform_filter1d
 @dataclass(frozen=True)
 class MotionBoxParams:
     """Thresholds in pixels of residual motion; ``border`` is a band (fraction of the frame)
-    ignored because content revealed there by a pan has no true match. The config's
-    ``flow.motion_boxes`` keys, every one given."""
+    ignored because content revealed there by a pan has no true match; the grey-level change's
+    noise level, window (seconds) and central ``mass``; the share of the frame that must change
+    for a motion box. The config's ``flow.motion_boxes`` keys, every one given."""
 
     threshold_px: float
     relative: float
     border: float
+    grey_threshold: float
+    grey_relative: float
+    window_s: float
+    mass: float
     min_area: float
     smooth_frames: int
     pad: float
@@ -39,20 +43,6 @@ def foreground_masks(flow: np.ndarray, camera: np.ndarray, p: MotionBoxParams) -
     return fg
 
 
-def _largest_component_box(mask: np.ndarray, min_pixels: int) -> np.ndarray:
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-    opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    if n <= 1:
-        return np.full(4, np.nan)
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h, area = stats[best]
-    if area < min_pixels:
-        return np.full(4, np.nan)
-    return np.array([x, y, x + w - 1, y + h - 1], np.float64)
-
-
 def _fill_and_smooth(boxes: np.ndarray, frames: int) -> np.ndarray:
     ok = np.isfinite(boxes).all(1)
     if not ok.any():
@@ -63,13 +53,6 @@ def _fill_and_smooth(boxes: np.ndarray, frames: int) -> np.ndarray:
         filled = median_filter(filled, size=(frames, 1), mode="nearest")
         filled = uniform_filter1d(filled, size=max(1, frames // 2), axis=0, mode="nearest")
     return filled
-
-
-def raw_motion_boxes(masks: np.ndarray, p: MotionBoxParams) -> np.ndarray:
-    """Per-flow box (N, 4) of the largest component of ``foreground_masks``; NaN where nothing
-    moves."""
-    h, w = masks.shape[1:3]
-    return np.stack([_largest_component_box(m, int(p.min_area * h * w)) for m in masks])
 
 
 def finish_boxes(raw: np.ndarray, p: MotionBoxParams, height: int, width: int) -> np.ndarray:

@@ -1,15 +1,16 @@
 """Person boxes for videos without annotations: OpenCV's people detector (HOG with the linear
-SVM shipped inside the library, no download) fused with the motion foreground, and the one
-person the video follows tracked over time.
+SVM shipped inside the library, no download) fused with the change the camera's motion leaves
+(``change_energy``), and the one person the video follows tracked over time.
 
-Each frame's candidates are its detections with at least ``min_moving`` of their pixels moving
-unlike the camera (the person the video follows moves; punching bags and bystanders stand
-still). A candidate scores its detector confidence plus ``motion_weight`` times that share; a
-path through the frames adds ``continuity`` times the overlap (IoU) of consecutive boxes, and
-a frame may take no candidate at ``miss_cost``. The best path (dynamic programming) keeps one
-person; water glints or a swinging net move but are not detected. Gaps of up to ``max_gap``
-frames are interpolated, longer ones take the motion box. Every frame says where its box came
-from (``ORIGINS``)."""
+Each frame's candidates are its detections that hold at least ``min_held`` of the frame's
+change (the person the video follows moves; a punching bag, a window column, a pole or a
+bystander holds next to none of it). A candidate scores its detector confidence plus
+``motion_weight`` times that share; a path through the frames adds ``continuity`` times the
+overlap (IoU) of consecutive boxes, and a frame may take no candidate at ``miss_cost``. The
+best path (dynamic programming) keeps one person. Gaps of up to ``max_gap`` frames are
+interpolated, longer ones take the motion box; a path on fewer than ``min_detected`` of the
+frames is a detector that finds the person now and then, if at all, and the motion boxes take
+the whole video. Every frame says where its box came from (``ORIGINS``)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class PersonBoxParams:
     continuity: float
     miss_cost: float
     max_gap: int
-    min_moving: float
+    min_held: float
+    min_detected: float
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -67,41 +69,20 @@ def detect_people(frames: np.ndarray, p: PersonBoxParams) -> list[np.ndarray]:
     return out
 
 
-def moving_share(moving: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """The share of each box's pixels that move, for boxes (k, 4) of one frame's moving
-    pixels (H, W), from the frame's integral image."""
-    h, w = moving.shape
-    integral = cv2.integral(moving.astype(np.uint8)).astype(np.float64)
-    x0 = np.clip(np.floor(boxes[:, 0]), 0, w - 1).astype(np.int64)
-    y0 = np.clip(np.floor(boxes[:, 1]), 0, h - 1).astype(np.int64)
-    x1 = np.clip(np.ceil(boxes[:, 2]), x0, w - 1).astype(np.int64) + 1
-    y1 = np.clip(np.ceil(boxes[:, 3]), y0, h - 1).astype(np.int64) + 1
-    inside = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-    return inside / ((x1 - x0) * (y1 - y0))
-
-
 def track_person(
-    detections: list[np.ndarray],
-    motion: np.ndarray,
-    moving: np.ndarray,
-    width: int,
-    p: PersonBoxParams,
+    detections: list[np.ndarray], held: list[np.ndarray], motion: np.ndarray, p: PersonBoxParams
 ) -> tuple[np.ndarray, np.ndarray]:
     """One box per frame (N, 4; NaN where none is found) and its origin code (index of
     ``ORIGINS``), from the frames' detections (``detect_people``; ignored for source motion),
-    motion boxes (N, 4; NaN where nothing moves) and the moving pixels of ``width``-pixel
-    frames, bit-packed along the rows as the flow artifact keeps them (N, H, ceil(W / 8))."""
+    the share of the frame's change each holds (``change_energy.held_share``) and the motion
+    boxes (N, 4; NaN where nothing moves)."""
     n = len(detections)
     if p.source == "motion":
         detections = [d[:0] for d in detections]
+        held = [h[:0] for h in held]
     candidates, unary = [], []
-    for t, found in enumerate(detections):
-        share = np.zeros(0)
-        if len(found):
-            pixels = np.unpackbits(moving[t], axis=-1, count=width).astype(bool)
-            share = moving_share(pixels, found[:, :4])
-        # The person the video follows moves: a still detection is a bystander or clutter.
-        keep = share >= p.min_moving
+    for found, share in zip(detections, held, strict=True):
+        keep = share >= p.min_held
         candidates.append(found[keep, :4])
         unary.append(np.r_[found[keep, 4] + p.motion_weight * share[keep], -p.miss_cost])
     path = _best_path(candidates, unary, p.continuity)
@@ -111,12 +92,13 @@ def track_person(
         if s < len(candidates[t]):
             boxes[t] = candidates[t][s]
             codes[t] = ORIGINS.index("detector")
-    if p.source != "detector":
-        # Where the detector loses the person for longer than max_gap frames, motion fills in.
-        gap = _gap_lengths(np.isfinite(boxes).all(1))
-        fill = ((p.source == "motion") | (gap > p.max_gap)) & np.isfinite(motion).all(1)
-        boxes[fill] = motion[fill]
-        codes[fill] = ORIGINS.index("motion")
+    if p.source == "detector":
+        return boxes, codes
+    found = np.isfinite(boxes).all(1)
+    fill = (_gap_lengths(found) > p.max_gap) | (found.mean() < p.min_detected)
+    fill &= np.isfinite(motion).all(1)
+    boxes[fill] = motion[fill]
+    codes[fill] = ORIGINS.index("motion")
     return boxes, codes
 
 

@@ -14,12 +14,8 @@ import numpy as np
 
 from poseembed.atomic import atomic_path
 from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
-from poseembed.flow.motion_boxes import (
-    MotionBoxParams,
-    finish_boxes,
-    foreground_masks,
-    raw_motion_boxes,
-)
+from poseembed.flow.change_energy import accumulate, change_energy, held_share, mass_boxes
+from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, foreground_masks
 from poseembed.flow.person_boxes import ORIGINS, PersonBoxParams, detect_people, track_person
 from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
 from poseembed.logs import progress
@@ -65,13 +61,15 @@ def _small(flow: np.ndarray, side: int) -> np.ndarray:
 def analyse_video(
     frames: np.ndarray,
     boxes: np.ndarray,
+    fps: float,
     settings: FlowSettings,
     eps: float,
     box_params: MotionBoxParams,
     person_params: PersonBoxParams,
     inspect_side: int,
 ) -> VideoFlow:
-    """Flow statistics of a video's frames (N, H, W, 3) with its boxes (N, 4; NaN if none)."""
+    """Flow statistics of a video's frames (N, H, W, 3) at ``fps`` with its boxes (N, 4; NaN if
+    none)."""
     n, h, w = frames.shape[:3]
     if n < 2:
         raise ValueError(f"optical flow needs at least 2 frames, got {n}")
@@ -79,9 +77,7 @@ def analyse_video(
     annotated = bool(np.isfinite(boxes).all())
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
-    # Motion boxes only where boxes are wanted and the detector alone does not give them.
-    wants_motion = not annotated and person_params.source != "detector"
-    raw_boxes = np.full((n - 1, 4), np.nan)
+    change = []
     moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
     small = []
     step = max(1, settings.batch_size)
@@ -92,15 +88,27 @@ def analyse_video(
         camera[start:stop] = camera_motion(flow, boxes[start:stop] if annotated else None)
         fg = foreground_masks(flow, camera[start:stop], box_params)
         moving[start:stop] = np.packbits(fg, axis=-1)
-        if wants_motion:
-            raw_boxes[start:stop] = raw_motion_boxes(fg, box_params)
+        if not annotated:
+            change.append(
+                change_energy(
+                    frames[start:stop],
+                    frames[start + 1 : stop + 1],
+                    camera[start:stop],
+                    box_params.grey_threshold,
+                    box_params.grey_relative,
+                )
+            )
         small.append(_small(flow, inspect_side))
     if annotated:
         pair_boxes, source = boxes[:-1], "annotation"
         origin = np.full(n - 1, ORIGINS.index("annotation"), np.uint8)
     else:
+        window = round(box_params.window_s * fps)
         pair_boxes, origin, source = _person_boxes(
-            frames[:-1], raw_boxes, moving, box_params, person_params
+            frames[:-1],
+            accumulate(np.concatenate(change), window, box_params.border),
+            box_params,
+            person_params,
         )
     fg, bg, ratio = magnitude_statistics(magnitude, pair_boxes, eps)
     return VideoFlow(
@@ -120,20 +128,22 @@ def analyse_video(
 
 def _person_boxes(
     frames: np.ndarray,
-    motion: np.ndarray,
-    moving: np.ndarray,
+    change: np.ndarray,
     box_params: MotionBoxParams,
     person_params: PersonBoxParams,
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Boxes of the flow pairs of an unannotated video, their origins and a summary of them:
-    the tracked person (``person_params.source``), gaps interpolated, smoothed and padded as
-    motion boxes are; the whole frame when nothing is found."""
+    """Boxes of the flow pairs of an unannotated video from their frames and accumulated change
+    (``change_energy.accumulate``), their origins and a summary of them: the tracked person
+    (``person_params.source``), gaps interpolated, smoothed and padded; the whole frame when
+    nothing is found."""
     n, h, w = frames.shape[:3]
     if person_params.source == "motion":
         detections = [np.zeros((0, 5))] * n
     else:
         detections = detect_people(frames, person_params)
-    raw, origin = track_person(detections, motion, moving, w, person_params)
+    held = [held_share(c, d) for c, d in zip(change, detections, strict=True)]
+    motion = mass_boxes(change, box_params.mass, box_params.min_area)
+    raw, origin = track_person(detections, held, motion, person_params)
     if not np.isfinite(raw).any():
         whole = np.tile([0.0, 0.0, w - 1.0, h - 1.0], (n, 1))
         return whole, np.full(n, ORIGINS.index("frame"), np.uint8), "none"
