@@ -39,7 +39,7 @@ def panned_scene(square: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def test_the_change_lies_on_what_moves_unlike_the_camera():
     frames, camera, square = panned_scene()
-    energy = change_energy(frames[:-1], frames[1:], camera, 4.0, 3.0)
+    energy = change_energy(frames, camera, 4.0, 3.0)
     assert energy.shape == (N - 1, H // SCALE, W // SCALE)
     acc = accumulate(energy, 3, MOTION_BOXES.border)
     # The square and the strip it uncovers hold nearly all of the change; the panned texture
@@ -53,7 +53,7 @@ def test_the_change_lies_on_what_moves_unlike_the_camera():
 
 def test_nothing_changes_under_a_pan_of_a_still_scene():
     frames, camera, _ = panned_scene(square=False)
-    energy = change_energy(frames[:-1], frames[1:], camera, 4.0, 3.0)
+    energy = change_energy(frames, camera, 4.0, 3.0)
     assert not energy.any()
     assert np.isnan(mass_boxes(accumulate(energy, 3, 0.05), 0.02, 0.002)).all()
 
@@ -64,3 +64,18 @@ def test_held_share_is_the_share_of_the_change_inside_each_box():
     boxes = SCALE * np.array([[4.0, 2, 8, 6], [4, 2, 12, 6], [12, 0, 20, 10]]) - [0, 0, 1, 1]
     assert held_share(acc, boxes).tolist() == [1.0, 1.0, 0.0]
     assert held_share(np.zeros((10, 20)), boxes).tolist() == [0.0, 0.0, 0.0]
+    # A box's last pixel on a cell's first pixel takes that cell; one short of it does not.
+    column = np.zeros((10, 20), np.float32)
+    column[:, 8] = 1.0
+    edges = np.array([[0.0, 0, 32, 39], [0, 0, 31, 39], [32, 0, 35, 39], [36, 0, 79, 39]])
+    assert held_share(column, edges).tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_frames_whose_size_is_no_multiple_of_the_cell_keep_cells_aligned():
+    frames = np.zeros((2, 2 * SCALE + 3, 3 * SCALE + 2, 3), np.uint8)
+    frames[1, SCALE : 2 * SCALE, 2 * SCALE : 3 * SCALE] = 255
+    energy = change_energy(frames, np.zeros((1, 2)), 4.0, 3.0)
+    assert energy.shape == (1, 2, 3)
+    assert np.argmax(energy[0]) == np.ravel_multi_index((1, 2), (2, 3))
+    box = mass_boxes(energy, 0.05, 0.0)[0]
+    assert box[0] >= 1 * SCALE and box[2] <= 3 * SCALE - 1

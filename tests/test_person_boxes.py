@@ -70,3 +70,13 @@ def test_motion_takes_the_video_when_the_detector_finds_the_person_in_too_few_fr
         detections, held, glints, replace(PERSON_BOXES, max_gap=N, min_detected=0.4)
     )
     assert (origin[N // 2 + 1 :] != ORIGINS.index("motion")).all()
+
+
+def test_coverage_counts_only_the_frames_the_detector_looks_at():
+    detections, held, glints, _ = scene()
+    every = replace(PERSON_BOXES, every=3, max_gap=N)
+    for t in range(N):
+        if t % 3:
+            detections[t], held[t] = detections[t][:0], held[t][:0]
+    _, origin = track_person(detections, held, glints, every)
+    assert ORIGINS.index("detector") in origin and ORIGINS.index("motion") not in origin

@@ -9,8 +9,9 @@ bystander holds next to none of it). A candidate scores its detector confidence 
 overlap (IoU) of consecutive boxes, and a frame may take no candidate at ``miss_cost``. The
 best path (dynamic programming) keeps one person. Gaps of up to ``max_gap`` frames are
 interpolated, longer ones take the motion box; a path on fewer than ``min_detected`` of the
-frames is a detector that finds the person now and then, if at all, and the motion boxes take
-the whole video. Every frame says where its box came from (``ORIGINS``)."""
+frames the detector looks at is a detector that finds the person now and then, if at all, and
+the motion boxes take the whole video (every frame where something moves). Every frame says
+where its box came from (``ORIGINS``)."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def track_person(
     if p.source == "detector":
         return boxes, codes
     found = np.isfinite(boxes).all(1)
-    fill = (_gap_lengths(found) > p.max_gap) | (found.mean() < p.min_detected)
+    # Coverage among the frames the detector looked at (every ``p.every``-th).
+    fill = (_gap_lengths(found) > p.max_gap) | (found[:: p.every].mean() < p.min_detected)
     fill &= np.isfinite(motion).all(1)
     boxes[fill] = motion[fill]
     codes[fill] = ORIGINS.index("motion")

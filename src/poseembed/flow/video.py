@@ -14,7 +14,7 @@ import numpy as np
 
 from poseembed.atomic import atomic_path
 from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
-from poseembed.flow.change_energy import accumulate, change_energy, held_share, mass_boxes
+from poseembed.flow.change_energy import accumulated_change, held_share, mass_boxes
 from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, foreground_masks
 from poseembed.flow.person_boxes import ORIGINS, PersonBoxParams, detect_people, track_person
 from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
@@ -77,7 +77,6 @@ def analyse_video(
     annotated = bool(np.isfinite(boxes).all())
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
-    change = []
     moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
     small = []
     step = max(1, settings.batch_size)
@@ -88,28 +87,13 @@ def analyse_video(
         camera[start:stop] = camera_motion(flow, boxes[start:stop] if annotated else None)
         fg = foreground_masks(flow, camera[start:stop], box_params)
         moving[start:stop] = np.packbits(fg, axis=-1)
-        if not annotated:
-            change.append(
-                change_energy(
-                    frames[start:stop],
-                    frames[start + 1 : stop + 1],
-                    camera[start:stop],
-                    box_params.grey_threshold,
-                    box_params.grey_relative,
-                )
-            )
         small.append(_small(flow, inspect_side))
     if annotated:
         pair_boxes, source = boxes[:-1], "annotation"
         origin = np.full(n - 1, ORIGINS.index("annotation"), np.uint8)
     else:
-        window = round(box_params.window_s * fps)
-        pair_boxes, origin, source = _person_boxes(
-            frames[:-1],
-            accumulate(np.concatenate(change), window, box_params.border),
-            box_params,
-            person_params,
-        )
+        change = accumulated_change(frames, camera, fps, box_params)
+        pair_boxes, origin, source = _person_boxes(frames[:-1], change, box_params, person_params)
     fg, bg, ratio = magnitude_statistics(magnitude, pair_boxes, eps)
     return VideoFlow(
         fg=per_frame(fg),

@@ -101,6 +101,6 @@ def boxes_in_frame(
         raise BoxFileError(
             f"{path}: {bad} of {len(frames)} frames have no line or a box off the frame, more "
             f"than frames.max_bad_boxes = {max_bad_share}: {report}; fix the file, or delete it "
-            "to take the boxes from motion"
+            "to find the person without it (flow.person_boxes)"
         )
     return boxes_for_frames(frames, bb_frames, bb), report
