@@ -117,9 +117,9 @@ def _person_boxes(
     person_params: PersonBoxParams,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Boxes of the flow pairs of an unannotated video from their frames and accumulated change
-    (``change_energy.accumulate``), their origins and a summary of them: the tracked person
-    (``person_params.source``), gaps interpolated, smoothed and padded; the whole frame when
-    nothing is found."""
+    (``change_energy.accumulated_change``), their origins and a summary of them: the tracked
+    person (``person_params.source``), gaps interpolated, smoothed and padded; the whole frame
+    when nothing is found."""
     n, h, w = frames.shape[:3]
     if person_params.source == "motion":
         detections = [np.zeros((0, 5))] * n
