@@ -266,6 +266,20 @@ def test_auto_backend_is_ours_on_cuda_and_dis_medium_on_the_cpu():
     assert vf.backend == "dis_medium" and vf.box_source == "annotation"
 
 
+def test_an_annotated_frame_without_a_box_takes_one_between_its_neighbours():
+    frames = np.stack([_shifted(_texture(40, 48, 3), 0.5 * t, 0.0) for t in range(5)])
+    boxes = np.array([[10.0, 10, 30, 30]] * 5) + np.arange(5)[:, None] * [2, 0, 2, 0]
+    boxes[2] = np.nan
+    vf = analyse(frames, boxes, flow_settings(backend="dis_fast", device="cpu"))
+    assert vf.box_source == "annotation"
+    assert np.allclose(vf.boxes[2], [14, 10, 34, 30]) and np.allclose(
+        vf.boxes[[0, 4]], boxes[[0, 4]]
+    )
+    assert [ORIGINS[k] for k in vf.box_origin] == ["annotation"] * 2 + ["interpolated"] + [
+        "annotation"
+    ] * 2
+
+
 def test_texture_input_recovers_a_shift_under_a_lighting_change():
     a = _texture(72, 96, 4)
     b = np.clip(_shifted(a, 1.3, -0.7).astype(np.float32) * 0.7 + 30, 0, 255).astype(np.uint8)

@@ -68,13 +68,16 @@ def analyse_video(
     person_params: PersonBoxParams,
     inspect_side: int,
 ) -> VideoFlow:
-    """Flow statistics of a video's frames (N, H, W, 3) at ``fps`` with its boxes (N, 4; NaN if
-    none)."""
+    """Flow statistics of a video's frames (N, H, W, 3) at ``fps`` with its boxes (N, 4; NaN
+    where a frame has none, ``_fill_annotation``; all NaN: person boxes are found)."""
     n, h, w = frames.shape[:3]
     if n < 2:
         raise ValueError(f"optical flow needs at least 2 frames, got {n}")
     settings = FlowSettings(**{**settings.__dict__, "backend": resolve_backend(settings)})
-    annotated = bool(np.isfinite(boxes).all())
+    given = np.isfinite(boxes).all(1)
+    annotated = bool(given.any())
+    if annotated:
+        boxes = _fill_annotation(boxes, given)
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
     moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
@@ -90,10 +93,14 @@ def analyse_video(
         small.append(_small(flow, inspect_side))
     if annotated:
         pair_boxes, source = boxes[:-1], "annotation"
-        origin = np.full(n - 1, ORIGINS.index("annotation"), np.uint8)
+        codes = np.array([ORIGINS.index("interpolated"), ORIGINS.index("annotation")], np.uint8)
+        origin = codes[given.astype(np.int64)]
     else:
         change = accumulated_change(frames, camera, fps, box_params)
-        pair_boxes, origin, source = _person_boxes(frames[:-1], change, box_params, person_params)
+        pair_boxes, pair_origin, source = _person_boxes(
+            frames[:-1], change, box_params, person_params
+        )
+        origin = per_frame(pair_origin)
     fg, bg, ratio = magnitude_statistics(magnitude, pair_boxes, eps)
     return VideoFlow(
         fg=per_frame(fg),
@@ -102,12 +109,20 @@ def analyse_video(
         camera=per_frame(camera),
         boxes=boxes if annotated else per_frame(pair_boxes),
         box_source=source,
-        box_origin=per_frame(origin),
+        box_origin=origin,
         flow_small=np.concatenate(small),
         backend=settings.backend,
         moving=per_frame(moving),
         size=np.array([h, w]),
     )
+
+
+def _fill_annotation(boxes: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """An annotation's boxes with the frames it leaves without one (a line off the frame)
+    interpolated between the nearest annotated frames: the box file still knows the person
+    better than the detector does."""
+    t = np.arange(len(boxes))
+    return np.stack([np.interp(t, t[given], boxes[given, k]) for k in range(4)], 1)
 
 
 def _person_boxes(

@@ -58,7 +58,8 @@ def boxes_for_frames(frames: np.ndarray, bb_frames: np.ndarray, bb: np.ndarray) 
 class BoxReport:
     """What a box file needed: frames without a line (given the nearest line's box), lines
     whose box lies wholly outside the frame or is not a number (1-based, as an editor shows
-    them; those frames have no box), and boxes partly outside (clipped to the frame)."""
+    them; those frames have no box, and the flow step interpolates one), and boxes partly
+    outside (clipped to the frame)."""
 
     frames: int
     filled: int
