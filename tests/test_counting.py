@@ -85,6 +85,14 @@ def test_the_count_and_period_of_known_cycles_are_exact(parts, count, period):
     assert (found.ends >= found.starts).all() and (found.starts[1:] > found.ends[:-1]).all()
 
 
+def test_a_slow_turn_inside_each_cycle_is_part_of_its_period_not_a_pause():
+    # Each 24-frame cycle: 18 frames of motion, then 6 held at its top (a quarter period).
+    phase = cycles(*[(18, 18), (6, 0)] * 6)
+    found = count_repetitions(embed_phase(phase), SETTINGS)
+    assert (found.count, found.median_period) == (6, 24)
+    assert count_repetitions(embed_phase(phase), replace(SETTINGS, min_pause=0.0)).count < 6
+
+
 def embed_mirror_phase(phase: np.ndarray, odd: float) -> np.ndarray:
     """A stride's embeddings: poses half a cycle apart (the other leg forward) alike but for
     the odd harmonics, of weight ``odd`` beside the even ones' 1."""

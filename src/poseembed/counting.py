@@ -13,8 +13,11 @@ the two apart weigh as much as the main ones once whitened; whitening alone woul
 noise of those directions into every peak, so it decides the octave only. A gap of at most
 ``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
 estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
-interpolated across it. A frame that barely changes is held still: a pause adds nothing to the
-phase of the run it interrupts. Each run of periodic frames counts the cycles its phase (the sum
+interpolated across it. A run of frames that barely change, lasting at least ``min_pause`` of
+the period, is a pause: it adds nothing to the phase of the run it interrupts. A shorter one is
+the slow turn of a cycle (a lift at its top), part of the period, and adds to the phase like any
+other frame: taken for pauses, a learned embedding's slow turns dropped a cycle from two of the
+real QUVA clips. Each run of periodic frames counts the cycles its phase (the sum
 of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
 cycles start where the phase passes a whole number, each start moved to the frame nearby most
 like the run's first moving frame. Runs of fewer than two cycles are not repetitions. Chance
@@ -40,8 +43,9 @@ class CountSettings:
     the best peak's rise at which a shorter lag (the period, not a multiple) is taken; how
     far a periodic frame's period may stray from its neighbours'; the longest gap, in
     periods, bridged between two runs of one period; the share of the
-    video's median frame-to-frame change below which a frame is held still; and how many
-    principal directions the octave test whitens (None: no test)."""
+    video's median frame-to-frame change below which a frame is held still, and the length,
+    in periods, from which a run of such frames is a pause; and how many principal directions
+    the octave test whitens (None: no test)."""
 
     min_period: int
     max_period: float
@@ -51,6 +55,7 @@ class CountSettings:
     period_change: float
     bridge: float
     min_motion: float
+    min_pause: float
     octave_components: int | None
 
 
@@ -149,6 +154,18 @@ def _still(s: np.ndarray, min_motion: float) -> np.ndarray:
     step = np.sqrt(np.maximum(2 - 2 * np.diagonal(s, 1), 0))
     change = np.minimum(np.r_[step[:1], step], np.r_[step, step[-1:]])
     return change < min_motion * np.median(step)
+
+
+def _pauses(
+    still: np.ndarray, periodic: np.ndarray, period: np.ndarray, min_pause: float
+) -> np.ndarray:
+    """The ``still`` frames in runs lasting at least ``min_pause`` of the median period of
+    their ``periodic`` frames, and in runs with none."""
+    out = np.zeros_like(still)
+    for first, stop in true_runs(still):
+        found = period[first:stop][periodic[first:stop]]
+        out[first:stop] = not len(found) or stop - first >= min_pause * np.median(found)
+    return out
 
 
 def _steady(period: np.ndarray, change: float) -> np.ndarray:
@@ -266,7 +283,7 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     period = _octave(embeddings, periodic, period, settings, max_lag)
     periodic, period = _bridge(periodic, period, settings.bridge)
     still = _still(s, settings.min_motion)
-    periodic &= ~still
+    periodic &= ~_pauses(still, periodic, period, settings.min_pause)
     rate = np.where(periodic, 1.0 / np.maximum(period, 1), 0.0)
     starts, ends = [empty], [empty]
     # A pause joins the run it interrupts or borders, adding nothing to its phase.
