@@ -14,9 +14,9 @@ noise of those directions into every peak, so it decides the octave only. A gap 
 ``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
 estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
 interpolated across it. A run of frames that barely change, lasting at least ``min_pause`` of
-the period, is a pause: it adds nothing to the phase of the run it interrupts. A shorter one is
-the slow turn of a cycle (a lift at its top), part of the period, and adds to the phase like any
-other frame: taken for pauses, a learned embedding's slow turns dropped a cycle from two of the
+the period or not between two periodic frames, is a pause: it adds nothing to the phase of the
+run it interrupts or borders. A shorter one inside the motion is the slow turn of a cycle (a
+lift at its top), part of the period, and adds to the phase like any other frame: taken for pauses, a learned embedding's slow turns dropped a cycle from two of the
 real QUVA clips. Each run of periodic frames counts the cycles its phase (the sum
 of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
 cycles start where the phase passes a whole number, each start moved to the frame nearby most
@@ -160,11 +160,15 @@ def _pauses(
     still: np.ndarray, periodic: np.ndarray, period: np.ndarray, min_pause: float
 ) -> np.ndarray:
     """The ``still`` frames in runs lasting at least ``min_pause`` of the median period of
-    their ``periodic`` frames, and in runs with none."""
+    their ``periodic`` frames, in runs with none, and in runs not between two periodic frames
+    (the motion has not begun or has stopped: no cycle turns there)."""
     out = np.zeros_like(still)
+    n = len(still)
     for first, stop in true_runs(still):
         found = period[first:stop][periodic[first:stop]]
-        out[first:stop] = not len(found) or stop - first >= min_pause * np.median(found)
+        inside = 0 < first and stop < n and periodic[first - 1] and periodic[stop]
+        long = not len(found) or stop - first >= min_pause * np.median(found)
+        out[first:stop] = long or not inside
     return out
 
 
