@@ -16,9 +16,10 @@ estimate (a box that slips, a peak at twice the period), not a stop: its frames 
 interpolated across it. A run of frames that barely change, lasting at least ``min_pause`` of
 the period or not between two periodic frames, is a pause: it adds nothing to the phase of the
 run it interrupts or borders. A shorter one inside the motion is the slow turn of a cycle (a
-lift at its top), part of the period, and adds to the phase like any other frame: taken for pauses, a learned embedding's slow turns dropped a cycle from two of the
-real QUVA clips. Each run of periodic frames counts the cycles its phase (the sum
-of 1 / period over its frames) passes, so a tempo change changes the period, not the count;
+lift at its top), part of the period, and adds to the phase like any other frame: taken for
+pauses, a learned embedding's slow turns dropped a cycle from two of the real QUVA clips. Each
+run of periodic frames counts the cycles its phase (the sum of 1 / period over its frames)
+passes, so a tempo change changes the period, not the count;
 cycles start where the phase passes a whole number, each start moved to the frame nearby most
 like the run's first moving frame. Runs of fewer than two cycles are not repetitions. Chance
 peaks of noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64
@@ -166,7 +167,7 @@ def _pauses(
     n = len(still)
     for first, stop in true_runs(still):
         found = period[first:stop][periodic[first:stop]]
-        inside = 0 < first and stop < n and periodic[first - 1] and periodic[stop]
+        inside = first > 0 and stop < n and periodic[first - 1] and periodic[stop]
         long = not len(found) or stop - first >= min_pause * np.median(found)
         out[first:stop] = long or not inside
     return out
