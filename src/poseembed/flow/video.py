@@ -119,8 +119,8 @@ def analyse_video(
 
 def _fill_annotation(boxes: np.ndarray, given: np.ndarray) -> np.ndarray:
     """An annotation's boxes with the frames it leaves without one (a line off the frame)
-    interpolated between the nearest annotated frames: the box file still knows the person
-    better than the detector does."""
+    interpolated between the nearest annotated frames (before the first and after the last,
+    the nearest one's box): the box file still knows the person better than the detector."""
     t = np.arange(len(boxes))
     return np.stack([np.interp(t, t[given], boxes[given, k]) for k in range(4)], 1)
 
