@@ -5,28 +5,46 @@ from pathlib import Path
 import pandas as pd
 
 from poseembed.atomic import atomic_path
-from poseembed.evaluation.repetitions import repetition_measures, summarise
+from poseembed.config import strict_settings
+from poseembed.counting import CountSettings
+from poseembed.evaluation.repetitions import repetition_measures, summarise, true_period_bound
+from poseembed.formats.embeddings import load_embeddings
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
+from poseembed.mining import MiningSettings
 from poseembed.tables import write_table
 from poseembed.tasks.temporal import TemporalRanges
 
 log = setup_job_logging(snakemake)
 groundtruth = {Path(p).stem: read_groundtruth(p)[0] for p in snakemake.input.groundtruth}
 rows, per_video = [], []
-for model, path, signature in zip(
-    snakemake.params.models, snakemake.input.repetitions, snakemake.params.settings, strict=True
+for model, path, embeddings, signature, mining, counting in zip(
+    snakemake.params.models,
+    snakemake.input.repetitions,
+    snakemake.input.embeddings,
+    snakemake.params.settings,
+    snakemake.params.mining,
+    snakemake.params.counting,
+    strict=True,
 ):
-    training, mining = signature["training"], signature["mining"]
+    training = signature["training"]
+    ranges = TemporalRanges(training["tau_pos"], tuple(training["tau_neg"]))
+    tolerance = snakemake.params.tolerance
     measures = repetition_measures(
-        pd.read_parquet(path),
-        groundtruth,
-        snakemake.params.tolerance,
-        mining["min_gap"],
-        TemporalRanges(training["tau_pos"], tuple(training["tau_neg"])),
+        pd.read_parquet(path), groundtruth, tolerance, signature["mining"]["min_gap"], ranges
     )
     per_video.append(measures.assign(model=model))
-    rows.append({"model": model, **summarise(measures)})
+    bound = {"true_period_precision": float("nan"), "true_period_recall": float("nan")}
+    if counting is not None:
+        bound = true_period_bound(
+            load_embeddings(embeddings),
+            groundtruth,
+            strict_settings(MiningSettings, mining, "config mining"),
+            strict_settings(CountSettings, counting, "config counting"),
+            tolerance,
+            ranges,
+        )
+    rows.append({"model": model, **summarise(measures), **bound})
     log.info("%s: %s", model, rows[-1])
 write_table(
     pd.DataFrame(rows),

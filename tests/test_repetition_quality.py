@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from poseembed.evaluation.repetitions import cycle_neighbours, repetition_measures, summarise
+from poseembed.config import schema_defaults, strict_settings
+from poseembed.counting import CountSettings
+from poseembed.evaluation.repetitions import (
+    cycle_neighbours,
+    repetition_measures,
+    summarise,
+    true_period_bound,
+)
 from poseembed.formats.embeddings import Embeddings
+from poseembed.mining import MiningSettings, mine_embeddings
 from poseembed.tasks.temporal import TemporalRanges
 
 
@@ -101,3 +109,38 @@ def test_cycle_neighbours_tell_the_phase_from_its_mirror():
     # Nothing far enough in time: nothing to judge.
     far = cycle_neighbours(_embedded(phase), {("c", "v"): gt}, 0.05, 60)
     assert np.isnan(far["cycle_match"]) and np.isnan(far["cycle_mirror"])
+
+
+def test_the_true_period_bound_shows_what_a_half_period_costs_the_miner():
+    # Eight strides of 20 frames whose mirror half (the first harmonic flipped) looks alike:
+    # without the octave test the counter takes 10 frames, and the miner keeps mirror pairs.
+    frame = np.arange(160)
+    gt = pd.DataFrame(
+        {
+            "frame": frame,
+            "segment": 0,
+            "cycle": frame // 20,
+            "phase": (frame % 20) / 20,
+            "period": 20.0,
+        }
+    )
+    theta = 2 * np.pi * gt["phase"].to_numpy()
+    rows = np.c_[np.cos(2 * theta), np.sin(2 * theta), 0.3 * np.cos(theta), 0.3 * np.sin(theta)]
+    rows += np.random.default_rng(0).normal(0, 0.01, rows.shape)
+    emb = _embedded(rows)
+    mining = schema_defaults("mining")
+    settings = MiningSettings(
+        min_gap=16,
+        **{k: mining[k] for k in ("threshold", "window", "centre", "period_tolerance", "tile")},
+    )
+    counting = strict_settings(
+        CountSettings, schema_defaults("counting") | {"octave_components": None}, "counting"
+    )
+    ranges = TemporalRanges(4, (8, 16))
+    counted = summarise(
+        repetition_measures(mine_embeddings(emb, settings, counting), {"v": gt}, 0.1, 16, ranges)
+    )
+    bound = true_period_bound(emb, {"v": gt}, settings, counting, 0.1, ranges)
+    assert counted["precision"] < 0.7 and counted["wrong_half_cycle"] > 0.3
+    assert bound["true_period_precision"] == 1.0
+    assert bound["true_period_recall"] == pytest.approx(counted["recall"])

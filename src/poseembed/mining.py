@@ -18,6 +18,7 @@ apart: a pose held still, or met again outside any cycle, is not a repetition.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,24 +140,34 @@ def whole_periods_apart(
         )
 
 
+# A video's (category, video), its source frame numbers in time order and the counter's period
+# of each (NaN where not periodic) -> the periods the miner is to use instead.
+PeriodOverride = Callable[[tuple[str, str], np.ndarray, np.ndarray], np.ndarray]
+
+
 def mine_embeddings(
     emb: Embeddings,
     settings: MiningSettings,
     counting: CountSettings | None = None,
     device: torch.device | None = None,
+    periods: PeriodOverride | None = None,
 ) -> pd.DataFrame:
     """Mined pairs of every video: ``COLUMNS``, frames as source frame numbers, ``group`` the
     pair's repetition group within its video. ``counting``: the counter's settings, needed
-    when ``settings.period_tolerance`` is set."""
+    when ``settings.period_tolerance`` is set; ``periods`` replaces the counter's periods (a
+    diagnosis: ``evaluation.repetitions.true_period_bound``)."""
     if settings.period_tolerance is not None and counting is None:
         raise ValueError("mining.period_tolerance needs the counter's settings (counting)")
     tables = []
     for (category, video), (index, rows) in sorted(emb.videos.items()):
         order = np.argsort(index, kind="stable")
         ordered = rows[order]
+        frames = np.asarray(index)[order]
         pairs = mine_pairs(centred(ordered) if settings.centre else ordered, settings, device)
         if settings.period_tolerance is not None:
             period = count_repetitions(ordered, counting).period
+            if periods is not None:
+                period = periods((category, video), frames, period)
             keep = whole_periods_apart(
                 pairs["query"].to_numpy(),
                 pairs["frame"].to_numpy(),
@@ -165,7 +176,6 @@ def mine_embeddings(
             )
             pairs = pairs[keep].reset_index(drop=True)
         groups = repetition_groups(pairs, len(order))
-        frames = np.asarray(index)[order]
         tables.append(
             pd.DataFrame(
                 {

@@ -91,11 +91,13 @@ rule refine:
 
 
 rule repetition_table:
-    """Mined repetitions against the generator's cycles and phases (synthetic data only)."""
+    """Mined repetitions against the generator's cycles and phases (synthetic data only), and
+    the miner again with the generator's periods in the counter's place."""
     input:
         repetitions=expand(
             "results/mining/{model}/repetitions.parquet", model=PLAN.mined
         ),
+        embeddings=[PLAN.mining_embeddings(m) for m in PLAN.mined],
         groundtruth=PLAN.groundtruth_files(),
     output:
         table=report(
@@ -112,6 +114,8 @@ rule repetition_table:
     params:
         models=PLAN.mined,
         settings=[PLAN.model_signatures[m] for m in PLAN.mined],
+        mining=[PLAN.mining_settings(m) for m in PLAN.mined],
+        counting=[PLAN.mining_counting(m) for m in PLAN.mined],
         tolerance=config["evaluation"]["phase_tolerance"],
     script:
         "../../scripts/repetition_table.py"

@@ -14,6 +14,7 @@ What a miner can find depends on the embedding first: ``cycle_neighbours`` asks,
 and every other cycle of its segment, whether the frame of that cycle most like it (as the
 miner compares them) is at its phase, or half a cycle off. Any miner that takes one frame per
 cycle is bounded by the first; the second is the mirror pose a stride's embedding confuses.
+``true_period_bound`` asks what the counter's periods cost the miner.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from poseembed.counting import centred
+from poseembed.counting import CountSettings, centred
+from poseembed.evaluation.counting import synthetic_periods
 from poseembed.formats.embeddings import Embeddings
-from poseembed.mining import frame_groups
+from poseembed.mining import MiningSettings, frame_groups, mine_embeddings
 from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
 
@@ -150,6 +152,30 @@ def summarise(measures: pd.DataFrame) -> dict[str, float]:
         "removed": int(measures["removed"].sum()),
         "false_negatives_removed": int(measures["false_negatives_removed"].sum()),
     }
+
+
+def true_period_bound(
+    emb: Embeddings,
+    groundtruth: dict[str, pd.DataFrame],
+    settings: MiningSettings,
+    counting: CountSettings,
+    tolerance: float,
+    ranges: TemporalRanges,
+) -> dict[str, float]:
+    """The miner's precision and recall on ``emb`` (its last-stage embeddings) when the cycle
+    frames the counter finds periodic take the generator's period, and its other periodic
+    frames keep theirs: how much of what the miner misses the values of the counter's periods
+    (their octave first) cost, where the counter finds periodicity left as it is."""
+
+    def truth(key: tuple[str, str], frames: np.ndarray, period: np.ndarray) -> np.ndarray:
+        if key[1] not in groundtruth:
+            return period
+        true = synthetic_periods(groundtruth[key[1]], frames)
+        return np.where(np.isfinite(period) & np.isfinite(true), true, period)
+
+    mined = mine_embeddings(emb, settings, counting, periods=truth)
+    found = summarise(repetition_measures(mined, groundtruth, tolerance, settings.min_gap, ranges))
+    return {"true_period_precision": found["precision"], "true_period_recall": found["recall"]}
 
 
 def cycle_neighbours(
