@@ -43,13 +43,20 @@ def foreground_masks(flow: np.ndarray, camera: np.ndarray, p: MotionBoxParams) -
     return fg
 
 
-def _fill_and_smooth(boxes: np.ndarray, frames: int) -> np.ndarray:
+def fill_gaps(boxes: np.ndarray) -> np.ndarray:
+    """Boxes (N, 4) with every row holding a NaN interpolated between the nearest complete rows
+    (before the first and after the last, the nearest one's box); unchanged when no row is
+    complete."""
     ok = np.isfinite(boxes).all(1)
     if not ok.any():
         return boxes
     t = np.arange(len(boxes))
-    filled = np.stack([np.interp(t, t[ok], boxes[ok, k]) for k in range(4)], 1)
-    if frames > 1:
+    return np.stack([np.interp(t, t[ok], boxes[ok, k]) for k in range(4)], 1)
+
+
+def _fill_and_smooth(boxes: np.ndarray, frames: int) -> np.ndarray:
+    filled = fill_gaps(boxes)
+    if frames > 1 and np.isfinite(filled).all():
         filled = median_filter(filled, size=(frames, 1), mode="nearest")
         filled = uniform_filter1d(filled, size=max(1, frames // 2), axis=0, mode="nearest")
     return filled

@@ -15,7 +15,12 @@ import numpy as np
 from poseembed.atomic import atomic_path
 from poseembed.flow.backends import FlowSettings, compute_flow, resolve_backend
 from poseembed.flow.change_energy import accumulated_change, held_share, mass_boxes
-from poseembed.flow.motion_boxes import MotionBoxParams, finish_boxes, foreground_masks
+from poseembed.flow.motion_boxes import (
+    MotionBoxParams,
+    fill_gaps,
+    finish_boxes,
+    foreground_masks,
+)
 from poseembed.flow.person_boxes import ORIGINS, PersonBoxParams, detect_people, track_person
 from poseembed.flow.statistics import camera_motion, magnitude_statistics, per_frame
 from poseembed.logs import progress
@@ -69,7 +74,7 @@ def analyse_video(
     inspect_side: int,
 ) -> VideoFlow:
     """Flow statistics of a video's frames (N, H, W, 3) at ``fps`` with its boxes (N, 4; NaN
-    where a frame has none, ``_fill_annotation``; all NaN: person boxes are found)."""
+    where a frame has none, ``motion_boxes.fill_gaps``; all NaN: person boxes are found)."""
     n, h, w = frames.shape[:3]
     if n < 2:
         raise ValueError(f"optical flow needs at least 2 frames, got {n}")
@@ -77,7 +82,9 @@ def analyse_video(
     given = np.isfinite(boxes).all(1)
     annotated = bool(given.any())
     if annotated:
-        boxes = _fill_annotation(boxes, given)
+        # A frame the box file leaves without a box (a line off the frame) takes one between
+        # its annotated neighbours: the file still knows the person better than the detector.
+        boxes = fill_gaps(boxes)
     magnitude = np.empty((n - 1, h, w), np.float16)
     camera = np.empty((n - 1, 2))
     moving = np.empty((n - 1, h, -(-w // 8)), np.uint8)
@@ -115,14 +122,6 @@ def analyse_video(
         moving=per_frame(moving),
         size=np.array([h, w]),
     )
-
-
-def _fill_annotation(boxes: np.ndarray, given: np.ndarray) -> np.ndarray:
-    """An annotation's boxes with the frames it leaves without one (a line off the frame)
-    interpolated between the nearest annotated frames (before the first and after the last,
-    the nearest one's box): the box file still knows the person better than the detector."""
-    t = np.arange(len(boxes))
-    return np.stack([np.interp(t, t[given], boxes[given, k]) for k in range(4)], 1)
 
 
 def _person_boxes(
