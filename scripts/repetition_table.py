@@ -1,4 +1,5 @@
-"""Rule repetition_table: mined repetitions of every mining model against the ground truth."""
+"""Rule repetition_table: mined repetitions of every mining model, and of the first one's miner
+on every baseline's embeddings, against the ground truth."""
 
 from pathlib import Path
 
@@ -11,42 +12,57 @@ from poseembed.evaluation.repetitions import repetition_measures, summarise, tru
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
-from poseembed.mining import MiningSettings
+from poseembed.mining import MiningSettings, mine_embeddings
 from poseembed.tables import write_table
 from poseembed.tasks.temporal import TemporalRanges
 
 log = setup_job_logging(snakemake)
-groundtruth = {Path(p).stem: read_groundtruth(p)[0] for p in snakemake.input.groundtruth}
-tolerance = snakemake.params.tolerance
+p = snakemake.params
+groundtruth = {Path(g).stem: read_groundtruth(g)[0] for g in snakemake.input.groundtruth}
+# (model, its mined pairs or None to mine them here, embeddings, signature, miner, counter)
+jobs = list(
+    zip(
+        p.models,
+        snakemake.input.repetitions,
+        snakemake.input.embeddings,
+        p.settings,
+        p.mining,
+        p.counting,
+        strict=True,
+    )
+)
+if p.reference_miner is not None:
+    _, _, _, *miner = jobs[p.models.index(p.reference_miner)]
+    jobs += [
+        (b, None, e, *miner) for b, e in zip(p.references, snakemake.input.references, strict=True)
+    ]
 rows, per_video = [], []
 # Models trained on one model's stages (cross_video on full's) share its embeddings and miner:
 # their bound is mined once.
 bounds = {}
-for model, path, embeddings, signature, mining, counting in zip(
-    snakemake.params.models,
-    snakemake.input.repetitions,
-    snakemake.input.embeddings,
-    snakemake.params.settings,
-    snakemake.params.mining,
-    snakemake.params.counting,
-    strict=True,
-):
+for model, path, embeddings, signature, mining, counting in jobs:
     training = signature["training"]
     ranges = TemporalRanges(training["tau_pos"], tuple(training["tau_neg"]))
-    measures = repetition_measures(
-        pd.read_parquet(path), groundtruth, tolerance, signature["mining"]["min_gap"], ranges
+    miner = strict_settings(MiningSettings, mining, "config mining")
+    counter = (
+        None if counting is None else strict_settings(CountSettings, counting, "config counting")
     )
+    if path is None:
+        pairs = mine_embeddings(load_embeddings(embeddings), miner, counter)
+    else:
+        pairs = pd.read_parquet(path)
+    measures = repetition_measures(pairs, groundtruth, p.tolerance, miner.min_gap, ranges)
     per_video.append(measures.assign(model=model))
     bound = {"true_period_precision": float("nan"), "true_period_recall": float("nan")}
-    if counting is not None:
+    if counter is not None:
         key = (embeddings, repr(mining), repr(counting), repr(ranges))
         if key not in bounds:
             bounds[key] = true_period_bound(
                 load_embeddings(embeddings),
                 groundtruth,
-                strict_settings(MiningSettings, mining, "config mining"),
-                strict_settings(CountSettings, counting, "config counting"),
-                tolerance,
+                miner,
+                counter,
+                p.tolerance,
                 ranges,
             )
         bound = bounds[key]
@@ -57,6 +73,9 @@ write_table(
     snakemake.output.table,
     snakemake.output.markdown,
     "Mined repetitions against the synthetic ground truth",
+    note=""
+    if p.reference_miner is None
+    else f"The baselines ({', '.join(p.references)}) are mined by {p.reference_miner}'s miner.",
 )
 with atomic_path(snakemake.output.videos, suffix=".csv") as tmp:
     pd.concat(per_video, ignore_index=True).to_csv(tmp, index=False)

@@ -103,14 +103,18 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     with h5py.File(r / "embed" / "same_as_full" / "frames.h5") as f:
         assert f.attrs["weights"] == "results/train/full/stage2.pt"
     table = pd.read_csv(r / "tables" / "repetitions.csv")
-    assert list(table["model"]) == ["full", "cross_video"]
+    # full's miner also runs on every baseline's embeddings.
+    assert list(table["model"]) == ["full", "cross_video", "random", "supervised", "hog", "pixels"]
     assert table["mined_pairs"].iloc[0] == len(reps)
+    videos = pd.read_csv(r / "tables" / "repetitions_videos.csv")
+    assert (videos.groupby("model", sort=False)["video"].count() == 6).all()
     cross = pd.read_parquet(r / "mining" / "cross_video" / "cross_video.parquet")
     assert len(cross) > 0 and (cross["video"] != cross["other_video"]).all()
     assert len(pd.read_parquet(r / "mining" / "full" / "cross_video.parquet")) == 0
     log = (r / "logs" / "refine" / "cross_video.log").read_text()
     assert "cross-video pairs (share 0.5 of the positives)" in log
-    assert (r / "tables" / "repetitions.md").read_text().startswith("# Mined repetitions")
+    markdown = (r / "tables" / "repetitions.md").read_text()
+    assert markdown.startswith("# Mined repetitions") and "mined by full's miner" in markdown
     figure = r / "figures" / "repetitions" / "full" / "vault" / "vault_000.png"
     assert cv2.imread(str(figure)) is not None
     assert not list((r / "train_state").rglob("*.ckpt"))

@@ -80,6 +80,13 @@ class Plan:
         return [m for m in self.models if self.model_signatures[m]["mining"] is not None]
 
     @property
+    def reference_miner(self) -> str | None:
+        """The mined model whose miner and counter the repetition table also runs on every
+        baseline's embeddings (none when no model mines): the miner's numbers on HOG or the
+        pixels tell what the embedding, not the miner, costs."""
+        return self.mined[0] if self.mined else None
+
+    @property
     def mining_gap(self) -> int:
         """The first mined model's ``min_gap`` (0 when none mines): the frames too near in time
         to be mined, which the embeddings' cycle neighbours leave out too."""

@@ -91,13 +91,15 @@ rule refine:
 
 
 rule repetition_table:
-    """Mined repetitions against the generator's cycles and phases (synthetic data only), and
-    the miner again with the generator's periods in the counter's place."""
+    """Mined repetitions against the generator's cycles and phases (synthetic data only), the
+    miner again with the generator's periods in the counter's place, and the first mined
+    model's miner on every baseline's embeddings."""
     input:
         repetitions=expand(
             "results/mining/{model}/repetitions.parquet", model=PLAN.mined
         ),
         embeddings=[PLAN.mining_embeddings(m) for m in PLAN.mined],
+        references=expand("results/embed/{model}/frames.h5", model=PLAN.baselines),
         groundtruth=PLAN.groundtruth_files(),
     output:
         table=report(
@@ -116,6 +118,8 @@ rule repetition_table:
         settings=[PLAN.model_signatures[m] for m in PLAN.mined],
         mining=[PLAN.mining_settings(m) for m in PLAN.mined],
         counting=[PLAN.mining_counting(m) for m in PLAN.mined],
+        references=PLAN.baselines,
+        reference_miner=PLAN.reference_miner,
         tolerance=config["evaluation"]["phase_tolerance"],
     script:
         "../../scripts/repetition_table.py"
