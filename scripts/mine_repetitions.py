@@ -28,9 +28,10 @@ else:
 with atomic_path(snakemake.output.cross_video, suffix=".parquet") as tmp:
     cross.to_parquet(tmp, index=False)
 log.info(
-    "%s on %s: %d pairs in %d of %d videos",
+    "%s on %s, embeddings %s: %d pairs in %d of %d videos",
     settings,
     device,
+    snakemake.input.embeddings,
     len(repetitions),
     repetitions["video"].nunique(),
     len(emb.videos),

@@ -41,15 +41,16 @@ TINY = {
         "cross_video": {
             "mining": {"enabled": True, "cross_video_share": 0.5, "cross_video_threshold": 0.0}
         },
+        "hog_mined": {"mining": {"enabled": True, "embedding": "hog", "threshold": -1}},
     },
 }
 TRAINED = (
     "full", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum",
     "keep_background", "groundtruth_masks",
 )  # fmt: skip
-# same_as_full shares full's stages but does not mine, cross_video mines across videos too:
-# models of their own.
-MODELS = (*TRAINED, "same_as_full", "cross_video")
+# same_as_full shares full's stages but does not mine, cross_video mines across videos too,
+# hog_mined mines HOG's embeddings: models of their own.
+MODELS = (*TRAINED, "same_as_full", "cross_video", "hog_mined")
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -35,8 +35,8 @@ def test_the_default_experiments_and_those_trained_once(config):
     assert {"full", "no_curriculum", "temporal_only", "spatial_only"} <= set(names)
     assert len([n for n in names if n.startswith("tau_")]) == 5
     assert names["tau_p4_n8-16"] == "temporal_only"
-    assert names["no_mining"] == names["cross_video"] == "full"
-    assert len(set(names.values())) == len(names) - 3
+    assert names["no_mining"] == names["cross_video"] == names["mined_by_hog"] == "full"
+    assert len(set(names.values())) == len(names) - 4
 
 
 def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
@@ -46,7 +46,7 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     changed = {n for n in before if before[n] != after[n]}
     assert changed == {
         "full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only",
-        "keep_background", "groundtruth_masks", "cross_video",
+        "keep_background", "groundtruth_masks", "cross_video", "mined_by_hog",
     }  # fmt: skip
     assert "tau_pos" not in after["spatial_only"]["training"]
 

@@ -43,10 +43,11 @@ def test_the_gpu_preset_merges_over_the_default_config():
 
 def test_the_default_plan_trains_embeds_and_compares(default):
     assert len(default.videos) == 16 * 6 and len(default.categories) == 16
-    # 10 distinct trainings and 2 more seeds of full; no_mining and cross_video use full's
-    # stages and tau_p4_n8-16 is temporal_only, so 14 models, 4 of them mined.
-    assert len(default.trained) == 12 and len(default.models) == 14
-    assert default.mined == ["full", "full_r1", "full_r2", "cross_video"]
+    # 10 distinct trainings and 2 more seeds of full; no_mining, cross_video and mined_by_hog
+    # use full's stages and tau_p4_n8-16 is temporal_only, so 15 models, 5 of them mined.
+    assert len(default.trained) == 12 and len(default.models) == 15
+    assert default.mined == ["full", "full_r1", "full_r2", "cross_video", "mined_by_hog"]
+    assert default.mining_embeddings("mined_by_hog") == "results/embed/hog/frames.h5"
     assert default.baselines == ["random", "supervised", "hog", "pixels"]
     assert default.network_baselines == ["random", "supervised"]
     assert default.trained_as["cross_video"] == "full" and default.model_as["no_mining"] == (
@@ -228,3 +229,21 @@ def test_the_miner_reads_the_counter_only_when_it_asks_for_periods(default):
     config = copy.deepcopy(DEFAULT)
     config["mining"]["period_tolerance"] = None
     assert plan_of(config).mining_counting("full") is None
+
+
+def test_a_baseline_s_embeddings_can_drive_the_miner_on_an_experiment_s_stages(default):
+    config = copy.deepcopy(DEFAULT)
+    config["experiments"] = {
+        "full": {"mining": {"enabled": True}},
+        "hog_mined": {"mining": {"enabled": True, "embedding": "hog"}},
+    }
+    plan = plan_of(config)
+    assert plan.trained_as["hog_mined"] == "full" and plan.model_as["hog_mined"] == "hog_mined"
+    assert plan.mining_embeddings("full") == "results/mining/full/frames.h5"
+    assert plan.mining_embeddings("hog_mined") == "results/embed/hog/frames.h5"
+    assert plan.mining_settings("hog_mined") == plan.mining_settings("full")
+    # The paper's miner keeps the signature it had before the key: its caches stay valid.
+    assert "embedding" not in plan.model_signatures["full"]["mining"]
+    config["experiments"]["hog_mined"]["mining"]["embedding"] = "sift"
+    with pytest.raises(ValueError, match=r"experiments.hog_mined.mining.embedding: 'sift'.*hog"):
+        plan_of(config)

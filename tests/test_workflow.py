@@ -61,7 +61,9 @@ def test_tiny_run_writes_every_artifact(tiny_run):
 def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     r = tiny_run / "results"
     # cross_video's refinement has a folder of its own; its stages are full's.
-    assert sorted(p.name for p in (r / "train").iterdir()) == sorted([*TRAINED, "cross_video"])
+    assert sorted(p.name for p in (r / "train").iterdir()) == sorted(
+        [*TRAINED, "cross_video", "hog_mined"]
+    )
     for exp in ("full", "tau3", "spatial_only"):
         for k in (1, 2):
             metrics = pd.read_csv(r / "train" / exp / f"stage{k}_metrics.csv")
@@ -104,7 +106,13 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
         assert f.attrs["weights"] == "results/train/full/stage2.pt"
     table = pd.read_csv(r / "tables" / "repetitions.csv")
     # full's miner also runs on every baseline's embeddings.
-    assert list(table["model"]) == ["full", "cross_video", "random", "supervised", "hog", "pixels"]
+    assert list(table["model"]) == [
+        "full", "cross_video", "hog_mined", "random", "supervised", "hog", "pixels",
+    ]  # fmt: skip
+    hog_mined = pd.read_parquet(r / "mining" / "hog_mined" / "repetitions.parquet")
+    assert table["mined_pairs"].iloc[2] == len(hog_mined)
+    log = (r / "logs" / "mine_repetitions" / "hog_mined.log").read_text()
+    assert "results/embed/hog/frames.h5" in log
     assert table["mined_pairs"].iloc[0] == len(reps)
     videos = pd.read_csv(r / "tables" / "repetitions_videos.csv")
     assert (videos.groupby("model", sort=False)["video"].count() == 6).all()
@@ -252,8 +260,8 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     table = pd.read_csv(r / "tables" / "retrieval.csv").set_index("name")
     assert list(table.index) == [
         "full", "same_as_full", "tau3", "spatial_only", "no_curriculum",
-        "keep_background", "groundtruth_masks", "cross_video", "random", "supervised", "hog",
-        "pixels",
+        "keep_background", "groundtruth_masks", "cross_video", "hog_mined", "random",
+        "supervised", "hog", "pixels",
         "imagenet_alexnet", "random ranking", "oracle ranking",
     ]  # fmt: skip
     spatial = table.loc["spatial_only"]

@@ -137,6 +137,10 @@ def mining_signature(effective: dict) -> dict | None:
     out = {k: v for k, v in mining.items() if k not in _MINING_RUN_KEYS}
     if out["cross_video_share"] == 0:
         out.pop("cross_video_threshold")
+    # The paper's miner, on the experiment's own stages, keeps the signature it had before the
+    # key existed: caches of such models stay valid.
+    if out["embedding"] == "self":
+        out.pop("embedding")
     if out["min_gap"] is None:
         out["min_gap"] = training["tau_neg"][1]
     return dict(sorted(out.items()))

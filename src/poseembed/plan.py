@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs
+from poseembed.config import ConfigError
 from poseembed.data.synthetic import StillSpec, SyntheticSpec
 from poseembed.datasets import video_table
 from poseembed.embedding import saved_settings
@@ -222,7 +223,11 @@ class Plan:
         return files
 
     def mining_embeddings(self, model: str) -> str:
-        """The frame embeddings a mined model's stages give, shared by the models on them."""
+        """The frame embeddings a mined model's miner reads: those its stages give, shared by
+        the models on them, or a baseline's (``mining.embedding``)."""
+        source = self.model_signatures[model]["mining"].get("embedding", "self")
+        if source != "self":
+            return f"results/embed/{source}/frames.h5"
         return f"results/mining/{self.trained_as[model]}/frames.h5"
 
     def mining_settings(self, model: str) -> dict:
@@ -430,7 +435,19 @@ def build_plan(config: dict, schema: dict) -> Plan:
         saved_background=_saved_background(config, synthetic) if "saved" in baselines else None,
     )
     _check_figures(plan)
+    _check_mining_embeddings(plan)
     return plan
+
+
+def _check_mining_embeddings(plan: Plan) -> None:
+    """Every ``mining.embedding`` names self or a baseline the run embeds."""
+    for name in plan.mined:
+        source = plan.model_signatures[name]["mining"].get("embedding", "self")
+        if source != "self" and source not in plan.baselines:
+            raise ConfigError(
+                f"experiments.{name}.mining.embedding: {source!r} is not a baseline of this run; "
+                f"use self or one of {', '.join(plan.baselines)}"
+            )
 
 
 def _saved_background(config: dict, synthetic: bool) -> str:
