@@ -222,10 +222,14 @@ class Plan:
             files.append(f"results/train/{model}/refined_metrics.csv")
         return files
 
+    def mining_source(self, model: str) -> str:
+        """A mined model's ``mining.embedding`` (left out of the signature when self)."""
+        return self.model_signatures[model]["mining"].get("embedding", "self")
+
     def mining_embeddings(self, model: str) -> str:
         """The frame embeddings a mined model's miner reads: those its stages give, shared by
         the models on them, or a baseline's (``mining.embedding``)."""
-        source = self.model_signatures[model]["mining"].get("embedding", "self")
+        source = self.mining_source(model)
         if source != "self":
             return f"results/embed/{source}/frames.h5"
         return f"results/mining/{self.trained_as[model]}/frames.h5"
@@ -442,7 +446,7 @@ def build_plan(config: dict, schema: dict) -> Plan:
 def _check_mining_embeddings(plan: Plan) -> None:
     """Every ``mining.embedding`` names self or a baseline the run embeds."""
     for name in plan.mined:
-        source = plan.model_signatures[name]["mining"].get("embedding", "self")
+        source = plan.mining_source(name)
         if source != "self" and source not in plan.baselines:
             raise ConfigError(
                 f"experiments.{name}.mining.embedding: {source!r} is not a baseline of this run; "
