@@ -1,6 +1,7 @@
 """Rule repetition_table: mined repetitions of every mining model, and of the first one's miner
 on every baseline's embeddings, against the ground truth."""
 
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -38,8 +39,9 @@ if p.reference_miner is not None:
     ]
 rows, per_video = [], []
 # Models trained on one model's stages (cross_video on full's) share its embeddings and miner:
-# their bound is mined once.
+# their bound is mined once; each embeddings file is read once.
 bounds = {}
+embeddings_of = cache(load_embeddings)
 for model, path, embeddings, signature, mining, counting in jobs:
     training = signature["training"]
     ranges = TemporalRanges(training["tau_pos"], tuple(training["tau_neg"]))
@@ -48,7 +50,7 @@ for model, path, embeddings, signature, mining, counting in jobs:
         None if counting is None else strict_settings(CountSettings, counting, "config counting")
     )
     if path is None:
-        pairs = mine_embeddings(load_embeddings(embeddings), miner, counter)
+        pairs = mine_embeddings(embeddings_of(embeddings), miner, counter)
     else:
         pairs = pd.read_parquet(path)
     measures = repetition_measures(pairs, groundtruth, p.tolerance, miner.min_gap, ranges)
@@ -58,7 +60,7 @@ for model, path, embeddings, signature, mining, counting in jobs:
         key = (embeddings, repr(mining), repr(counting), repr(ranges))
         if key not in bounds:
             bounds[key] = true_period_bound(
-                load_embeddings(embeddings),
+                embeddings_of(embeddings),
                 groundtruth,
                 miner,
                 counter,

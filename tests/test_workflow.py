@@ -111,6 +111,10 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     ]  # fmt: skip
     hog_mined = pd.read_parquet(r / "mining" / "hog_mined" / "repetitions.parquet")
     assert table["mined_pairs"].iloc[2] == len(hog_mined)
+    # The hog row is full's miner (threshold 0.5) on the HOG embeddings hog_mined mines with no
+    # threshold: its mutual peaks are among hog_mined's.
+    pairs = table.set_index("model")["mined_pairs"]
+    assert pairs["hog"] <= pairs["hog_mined"]
     log = (r / "logs" / "mine_repetitions" / "hog_mined.log").read_text()
     assert "results/embed/hog/frames.h5" in log
     assert table["mined_pairs"].iloc[0] == len(reps)
