@@ -1,12 +1,13 @@
 """Rule embedding_diagnostics: what every model's embedding encodes, pose or video (synthetic
 data): correlation with the ground-truth pose within and across videos, pose neighbours and a
 linear pose read-out across videos, how well it tells the videos apart, and whether a frame's
-nearest frame of another cycle is at its phase."""
+nearest frame of another cycle is at its phase, and how it follows the person mask instead."""
 
 from pathlib import Path
 
 import pandas as pd
 
+from poseembed.evaluation.mask_correlation import mask_correlation
 from poseembed.evaluation.pose_correlation import pose_correlation
 from poseembed.evaluation.probes import embedding_probes
 from poseembed.evaluation.repetitions import cycle_neighbours
@@ -23,6 +24,7 @@ for path in snakemake.input.groundtruth:
     key = (Path(path).parent.name, Path(path).stem)
     poses[key] = (table["frame"].to_numpy(), joints, visible)
     cycles[key] = table
+masks = {(Path(m).parent.name, Path(m).stem): m for m in snakemake.input.masks}
 embeddings = {
     model: load_embeddings(path)
     for model, path in zip(p.models, snakemake.input.embeddings, strict=True)
@@ -32,6 +34,7 @@ table = pd.DataFrame(
         {
             "model": model,
             **pose_correlation(emb, poses, p.frames, p.seed),
+            **mask_correlation(emb, poses, masks, p.frames, p.seed),
             **embedding_probes(emb, poses, p.frames, p.seed),
             **cycle_neighbours(emb, cycles, p.phase_tolerance, p.min_gap),
         }
@@ -45,7 +48,9 @@ write_table(
     "What each embedding encodes: the pose, or the video",
     note=f"{p.frames} frames per video. within/across_video_rho: Spearman rho between embedding "
     "similarity and ground-truth pose similarity over pairs of one video / of two videos of a "
-    "category. pose_knn_distance: ground-truth pose distance of the nearest frame of another "
+    "category. within_video_mask_rho: the same over pairs of one video against the overlap "
+    "(IoU) of the two frames' label-free person masks, the outline a masked crop shows. "
+    "pose_knn_distance: ground-truth pose distance of the nearest frame of another "
     "video (half the videos of a category query the other half), between pose_knn_chance and "
     "pose_knn_oracle. pose_linear_r2: ridge read-out of the pose fitted on those videos, scored "
     "on the others. video_identity_accuracy: which video a frame comes from, by a linear "

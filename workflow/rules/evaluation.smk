@@ -40,10 +40,12 @@ rule embedding_diagnostics:
     """What every model's embedding encodes (synthetic data: the generator's joints): how it
     follows the pose within and across videos, pose neighbours and a linear read-out across
     videos, how well it tells videos apart, and whether a frame's nearest frame of another
-    cycle is at its phase (what mining can find)."""
+    cycle is at its phase (what mining can find), and how it follows the label-free person mask
+    instead."""
     input:
         embeddings=expand("results/embed/{model}/frames.h5", model=PLAN.table_models),
         groundtruth=PLAN.groundtruth_files(),
+        masks=MOTION_MASKS,
     output:
         table=report(
             "results/tables/embedding_diagnostics.csv",

@@ -23,18 +23,27 @@ Sample = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Embeddings (n, D), joints (n, 16, 2) and visibility (n, 16) of a video's sampled frames."""
 
 
+def sampled_rows(
+    emb: Embeddings, poses: dict[tuple[str, str], Poses], per_video: int, rng: np.random.Generator
+) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """``per_video`` frames of each video (all of a shorter one), a seeded choice in time
+    order, as rows of its embeddings and of its poses; the videos are drawn in sorted order."""
+    out = {}
+    for key in sorted(poses):
+        frames = poses[key][0]
+        pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
+        out[key] = (rows_of(emb.videos[key][0], frames[pick], "/".join(key)), pick)
+    return out
+
+
 def sample_frames(
     emb: Embeddings, poses: dict[tuple[str, str], Poses], per_video: int, rng: np.random.Generator
 ) -> dict[tuple[str, str], Sample]:
-    """``per_video`` frames of each video (all of a shorter one), a seeded choice in time
-    order; the videos are drawn in sorted order."""
-    out = {}
-    for key in sorted(poses):
-        frames, joints, visible = poses[key]
-        pick = np.sort(rng.choice(len(frames), min(per_video, len(frames)), replace=False))
-        index, rows = emb.videos[key]
-        out[key] = (rows[rows_of(index, frames[pick], "/".join(key))], joints[pick], visible[pick])
-    return out
+    """The embeddings, joints and visibility of ``sampled_rows``."""
+    return {
+        key: (emb.videos[key][1][rows], poses[key][1][pick], poses[key][2][pick])
+        for key, (rows, pick) in sampled_rows(emb, poses, per_video, rng).items()
+    }
 
 
 def _rho(similarity: np.ndarray, distance: np.ndarray) -> float:

@@ -1,0 +1,54 @@
+"""How an embedding follows the label-free person mask instead of the pose.
+
+The network sees its crops greyed outside the motion mask, so the mask's outline is part of
+every input. Within a video the outline changes with how the person moves as much as with the
+pose (a held pose shrinks the moving blob; a stride and its mirror have one outline), and the
+mask alone follows the pose only loosely there. For the frames ``pose_correlation`` samples,
+the Spearman correlation between the embeddings' cosine similarity and the overlap (IoU) of
+the two frames' masks, over the pairs of one video: near 1 when the embedding copies the
+outline. Read it beside ``within_video_rho`` (the same pairs against the pose).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from poseembed.crops import load_crops
+from poseembed.evaluation.pose_correlation import Poses, sampled_rows
+from poseembed.formats.embeddings import Embeddings
+
+
+def mask_overlap(masks: np.ndarray) -> np.ndarray:
+    """(n, n) intersection over union of (n, H, W) uint8 masks (person above half)."""
+    m = (masks > 127).reshape(len(masks), -1).astype(np.float32)
+    inter = m @ m.T
+    area = m.sum(1)
+    return inter / np.maximum(area[:, None] + area[None] - inter, 1.0)
+
+
+def mask_correlation(
+    emb: Embeddings,
+    poses: dict[tuple[str, str], Poses],
+    masks: dict[tuple[str, str], str | os.PathLike],
+    per_video: int,
+    seed: int,
+) -> dict[str, float]:
+    """Mean over videos of the within-video Spearman correlation between embedding similarity
+    and mask overlap (``masks``: each video's masks, aligned with its embedding rows)."""
+    rhos = []
+    for key, (rows, _) in sampled_rows(emb, poses, per_video, np.random.default_rng(seed)).items():
+        stored = load_crops(masks[key])
+        if len(stored) != len(emb.videos[key][0]):
+            raise ValueError(
+                f"{masks[key]}: {len(stored)} masks for {len(emb.videos[key][0])} embedded "
+                f"frames of {'/'.join(key)}; rerun the person_masks rule"
+            )
+        e = emb.videos[key][1][rows]
+        off = ~np.eye(len(rows), dtype=bool)
+        overlap = mask_overlap(np.asarray(stored[rows]))[off]
+        if len(rows) > 2 and np.ptp(overlap) > 0:
+            rhos.append(spearmanr((e @ e.T)[off], overlap).statistic)
+    return {"within_video_mask_rho": float(np.nanmean(rhos)) if rhos else float("nan")}
