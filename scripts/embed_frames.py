@@ -4,6 +4,7 @@ from pathlib import Path
 
 import torch
 
+from poseembed.baselines import sees_masks
 from poseembed.config import strict_settings
 from poseembed.device import resolve_device
 from poseembed.embedding import embed_videos
@@ -30,7 +31,7 @@ videos = {
 flipped = label_flips(
     snakemake.input.get("labels", []), snakemake.input.get("frame_lists", []), videos
 )
-embeddings = embed_videos(features, videos, flipped, masks)
+embeddings = embed_videos(features, videos, flipped, masks, sees_masks(model))
 save_embeddings(
     snakemake.output.embeddings,
     embeddings,
@@ -41,5 +42,7 @@ log.info(
     model,
     len(embeddings.videos),
     sum(len(f) for f in flipped.values()),
-    ", background greyed by the person masks" if masks else "",
+    (", the person masks alone" if sees_masks(model) else ", background greyed by the person masks")
+    if masks
+    else "",
 )

@@ -80,3 +80,27 @@ def test_a_wrong_alexnet_file_names_the_key_and_the_file(tmp_path):
     torch.save({"conv.weight": torch.zeros(1)}, tmp_path / "other.pth")
     with pytest.raises(ValueError, match=r"other.pth is not a torchvision AlexNet"):
         imagenet_alexnet(tmp_path / "other.pth", "fc7")
+
+
+def test_the_silhouette_sees_the_mask_and_not_the_person(tmp_path):
+    import torch
+
+    from poseembed.features import FeatureSettings, model_features
+    from poseembed.person_masks import model_inputs
+
+    x = crops(3)
+    masks = np.zeros((3, 84, 84), np.uint8)
+    masks[:, 20:70, 30:55] = 255
+    masks[2, 20:45, 55:75] = 255  # an arm out: another outline
+    np.save(tmp_path / "masks.npy", masks)
+    settings = FeatureSettings(64, None, None, 16, None)
+    f = model_features("silhouette", None, settings, torch.device("cpu"), masked=True)
+    seen = f(model_inputs(x, tmp_path / "masks.npy", "crops.npy", masks_alone=True), False)
+    assert np.allclose(np.linalg.norm(seen, axis=1), 1, atol=1e-5)
+    # Other pixels inside the same outline: the same row; another outline: another row.
+    assert seen[0] @ seen[1] > 0.999
+    assert seen[0] @ seen[2] < 0.95
+    with pytest.raises(ValueError, match="person masks alone"):
+        model_features("silhouette", None, settings, torch.device("cpu"), masked=False)
+    with pytest.raises(ValueError, match="crops as they are"):
+        model_features("hog", None, settings, torch.device("cpu"), masked=True)

@@ -48,7 +48,7 @@ def test_the_default_plan_trains_embeds_and_compares(default):
     assert len(default.trained) == 12 and len(default.models) == 15
     assert default.mined == ["full", "full_r1", "full_r2", "cross_video", "mined_by_hog"]
     assert default.mining_embeddings("mined_by_hog") == "results/embed/hog/frames.h5"
-    assert default.baselines == ["random", "supervised", "hog", "pixels"]
+    assert default.baselines == ["random", "supervised", "hog", "pixels", "silhouette"]
     assert default.network_baselines == ["random", "supervised"]
     assert default.trained_as["cross_video"] == "full" and default.model_as["no_mining"] == (
         "no_mining"
@@ -85,6 +85,9 @@ def test_the_masks_follow_each_model_s_background(default):
     assert default.background_masks("keep_background") == []
     assert default.background_masks("groundtruth_masks")[0].startswith("results/masks/groundtruth")
     assert default.background_masks("hog") == [] and default.still_masks("hog") == []
+    # The silhouette baseline sees the label-free masks alone: the videos' and the stills'.
+    assert default.background_masks("silhouette") == default.background_masks("full")
+    assert default.still_masks("silhouette") == "results/stills/masks.npy"
 
 
 def test_the_noise_reaches_both_the_videos_and_the_stills(default):

@@ -77,7 +77,7 @@ def test_tiny_run_trains_every_distinct_experiment_once(tiny_run):
     assert len(emb.videos) == 6 and emb.flipped
     index, rows = emb.videos[("vault", "vault_000")]
     assert np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-4) and len(index) == len(rows)
-    for model in (*MODELS, "random", "supervised", "hog", "pixels"):
+    for model in (*MODELS, "random", "supervised", "hog", "pixels", "silhouette"):
         table = pd.read_csv(r / "eval" / model / "posture.csv")
         assert list(table["category"]) == ["long_jump", "vault"]
         assert table["auc"].between(0, 1).all()
@@ -107,7 +107,7 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
     table = pd.read_csv(r / "tables" / "repetitions.csv")
     # full's miner also runs on every baseline's embeddings.
     assert list(table["model"]) == [
-        "full", "cross_video", "hog_mined", "random", "supervised", "hog", "pixels",
+        "full", "cross_video", "hog_mined", "random", "supervised", "hog", "pixels", "silhouette",
     ]  # fmt: skip
     hog_mined = pd.read_parquet(r / "mining" / "hog_mined" / "repetitions.parquet")
     assert table["mined_pairs"].iloc[2] == len(hog_mined)
@@ -134,7 +134,7 @@ def test_tiny_run_mines_refines_and_measures_the_repetitions(tiny_run):
 
 def test_tiny_run_counts_with_every_model_and_judges_the_counts(tiny_run):
     r = tiny_run / "results"
-    models = (*MODELS, "random", "supervised", "hog", "pixels")
+    models = (*MODELS, "random", "supervised", "hog", "pixels", "silhouette")
     for model in models:
         counts = pd.read_csv(r / "counting" / model / "counts.csv", dtype={"starts": str})
         assert len(counts) == 6
@@ -236,7 +236,7 @@ def test_editing_the_still_count_reruns_only_the_stills_and_their_evaluation(tin
         "synthesize_stills", "still_crops", "still_masks", "embed_stills", "evaluate_retrieval"
     }  # fmt: skip
     assert set(jobs) == {*still_jobs, "render_tables", "retrieval_figure", "all"}
-    assert jobs["embed_stills"] == jobs["evaluate_retrieval"] == len(MODELS) + 4
+    assert jobs["embed_stills"] == jobs["evaluate_retrieval"] == len(MODELS) + 5
 
 
 def test_editing_a_retrieval_key_reruns_only_the_retrieval_evaluation(tiny_run):
@@ -252,7 +252,7 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     r = tiny_run / "results"
     people = len(yaml.safe_load((r / "stills" / "people.json").read_text()))
     assert np.load(r / "stills" / "crops.npy", mmap_mode="r").shape == (people, 83, 83, 3)
-    for model in (*MODELS, "random", "supervised", "hog", "pixels"):
+    for model in (*MODELS, "random", "supervised", "hog", "pixels", "silhouette"):
         with h5py.File(r / "embed" / model / "stills.h5") as f:
             assert f["embeddings"].shape[0] == f["mirrored"].shape[0] == people
         table = pd.read_csv(r / "eval" / model / "retrieval.csv").set_index("ranking")
@@ -265,7 +265,7 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert list(table.index) == [
         "full", "same_as_full", "tau3", "spatial_only", "no_curriculum",
         "keep_background", "groundtruth_masks", "cross_video", "hog_mined", "random",
-        "supervised", "hog", "pixels",
+        "supervised", "hog", "pixels", "silhouette",
         "imagenet_alexnet", "random ranking", "oracle ranking",
     ]  # fmt: skip
     spatial = table.loc["spatial_only"]
@@ -280,8 +280,18 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     figure = cv2.imread(str(r / "figures" / "mpii_retrievals.png"))
     assert figure is not None and figure.shape[0] > 400
     diagnostics = pd.read_csv(r / "tables" / "embedding_diagnostics.csv").set_index("model")
-    assert set(diagnostics.index) == {*MODELS, "random", "supervised", "hog", "pixels"}
+    assert set(diagnostics.index) == {
+        *MODELS,
+        "random",
+        "supervised",
+        "hog",
+        "pixels",
+        "silhouette",
+    }
     assert diagnostics["within_video_rho"].between(-1, 1).all()
+    # The mask alone follows its own outline more than any model follows it.
+    mask_rho = diagnostics["within_video_mask_rho"]
+    assert mask_rho.idxmax() == "silhouette" and mask_rho["silhouette"] > 0.8
     assert diagnostics["video_identity_accuracy"].between(0, 1).all()
     assert diagnostics[["cycle_match", "cycle_mirror"]].stack().between(0, 1).all()
     assert diagnostics["cycle_match"].notna().all()

@@ -28,10 +28,10 @@ def test_dry_run_of_the_default_config(tmp_path):
     # 15 models: no_mining, cross_video and mined_by_hog use full's stages, tau_p4_n8-16 is
     # temporal_only.
     assert jobs["train_stage"] == 11 * 7 + 1 and jobs["training_curve"] == 15
-    # The models, the untrained network, the supervised bound, HOG and pixels.
-    assert jobs["embed"] == 15 + 4
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 4
-    assert jobs["embed_stills"] == 19 and jobs["still_crops"] == jobs["still_masks"] == 1
+    # The models, the untrained network, the supervised bound, HOG, pixels and the silhouette.
+    assert jobs["embed"] == 15 + 5
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 5
+    assert jobs["embed_stills"] == 20 and jobs["still_crops"] == jobs["still_masks"] == 1
     # cross_video mines on full's stages: their embeddings are made once; mined_by_hog on HOG's.
     assert jobs["embed_for_mining"] == 3 and jobs["mine_repetitions"] == jobs["refine"] == 5
     assert jobs["repetition_figure"] == 9 and jobs["repetition_table"] == 1

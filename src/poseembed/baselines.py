@@ -1,8 +1,10 @@
 """The baselines the models are compared with: one registry (what each is, what it needs,
 which feature settings it reads), and their features of the same centre crops the network
 sees: HOG and raw pixels, which need no download, and an ImageNet AlexNet from a local weights
-file. The untrained network and the supervised bound are networks the workflow makes; a network
-trained by another run (the default run's full model, say) comes from its weights file."""
+file. ``silhouette`` sees no pixel of the person: the thumbnail of the label-free person mask
+that greys the network's crops, alone, measures what the mask's outline tells of the pose. The
+untrained network and the supervised bound are networks the workflow makes; a network trained
+by another run (the default run's full model, say) comes from its weights file."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ class Baseline:
     ``features`` (a function of the crops, no network). ``needs``: ``synthetic`` (the
     generator's ground truth) or the config key of the user's file (under ``baselines``), and
     ``not_run`` says what to do when it is missing. ``settings``: the feature settings
-    (fields of ``features.FeatureSettings``) its embedding depends on."""
+    (fields of ``features.FeatureSettings``) its embedding depends on. ``sees``: ``crops``
+    (as they are) or ``masks`` (the label-free person masks alone, as images)."""
 
     name: str
     kind: str
@@ -34,6 +37,7 @@ class Baseline:
     settings: tuple[str, ...]
     needs: str | None = None
     not_run: str = ""
+    sees: str = "crops"
 
 
 BASELINES = {
@@ -66,6 +70,13 @@ BASELINES = {
             ("input_size", "pixel_side"),
         ),
         Baseline(
+            "silhouette",
+            "features",
+            "mean-free thumbnail of the label-free person mask alone (no pixel of the person)",
+            ("input_size", "pixel_side"),
+            sees="masks",
+        ),
+        Baseline(
             "imagenet_alexnet",
             "pretrained",
             "AlexNet trained on ImageNet",
@@ -85,6 +96,11 @@ BASELINES = {
 }
 # What a trained model's embedding depends on: a network like the network baselines.
 NETWORK_SETTINGS = BASELINES["random"].settings
+
+
+def sees_masks(model: str) -> bool:
+    """Whether ``model`` is a baseline of the person masks alone."""
+    return model in BASELINES and BASELINES[model].sees == "masks"
 
 
 def runs(baseline: Baseline, synthetic: bool, files: dict) -> bool:
@@ -108,7 +124,8 @@ _HOG = ((_HOG_SIDE, _HOG_SIDE), (16, 16), (8, 8), (8, 8), 9)
 
 def _grey(crops: np.ndarray, input_size: int, flip: bool) -> np.ndarray:
     """(N, s, s) float32 grey centre crops, mirrored when ``flip``."""
-    x = centre_crop(np.asarray(crops), input_size).astype(np.float32)
+    # Sliced, crops greyed by their masks or the masks alone are read like an array.
+    x = centre_crop(np.asarray(crops[:]), input_size).astype(np.float32)
     grey = x @ np.array([0.114, 0.587, 0.299], np.float32)  # BGR weights
     return grey[:, :, ::-1] if flip else grey
 
@@ -202,6 +219,6 @@ def baseline_features(name: str, input_size: int, pixel_side: int | None) -> Fea
     """The features of a baseline of kind ``features``."""
     if name == "hog":
         return hog_features(input_size)
-    if name == "pixels" and pixel_side is not None:
+    if name in ("pixels", "silhouette") and pixel_side is not None:
         return pixel_features(input_size, pixel_side)
     raise ValueError(f"{name!r} is not a feature baseline with its settings")

@@ -15,7 +15,7 @@ from poseembed.crops import load_crops
 from poseembed.formats.embeddings import Embeddings, rows_of
 from poseembed.logs import progress
 from poseembed.models import SiameseNet
-from poseembed.person_masks import MaskedCrops
+from poseembed.person_masks import model_inputs
 
 
 def load_model(weights: str | os.PathLike, device: torch.device) -> tuple[SiameseNet, dict]:
@@ -102,15 +102,17 @@ def embed_videos(
     videos: dict[tuple[str, str], tuple[str | os.PathLike, str | os.PathLike]],
     flipped: dict[tuple[str, str], np.ndarray],
     masks: dict[tuple[str, str], str | os.PathLike] | None = None,
+    masks_alone: bool = False,
 ) -> Embeddings:
     """Embeddings of every frame of ``videos`` ((category, video) -> (crops, frames artifact))
     and of the mirrored crops of the ``flipped`` source frame numbers; with ``masks`` (person
-    masks per video), of the crops with their background greyed out, as the model was trained."""
+    masks per video), of the crops with their background greyed out, as the model was trained,
+    or of the masks alone (``masks_alone``)."""
     out = Embeddings()
     for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
-        crops = load_crops(crops_path)
-        if masks:
-            crops = MaskedCrops(crops, masks[key], crops_path)
+        crops = model_inputs(
+            load_crops(crops_path), masks[key] if masks else None, crops_path, masks_alone
+        )
         with np.load(frames_path) as f:
             index = f["index"].astype(np.int64)
         if len(index) != len(crops):

@@ -13,6 +13,7 @@ from poseembed.baselines import (
     baseline_features,
     imagenet_alexnet,
     network_baseline_features,
+    sees_masks,
 )
 from poseembed.embedding import Features, load_model, network_features
 
@@ -38,10 +39,17 @@ def model_features(
 ) -> Features:
     """Features of ``model``: a baseline by name, else the network saved in ``weights`` (which
     knows its own input size). ``masked``: whether the crops come with the background greyed,
-    which must be how the network was trained."""
+    which must be how the network was trained, or the masks alone for a baseline of them."""
     kind = BASELINES[model].kind if model in BASELINES else "network"
-    if kind not in ("network", "saved") and masked:
-        raise ValueError(f"{model}: a baseline sees the crops as they are, not masked")
+    if kind not in ("network", "saved") and masked != sees_masks(model):
+        raise ValueError(
+            f"{model}: this baseline sees "
+            + (
+                "the person masks alone"
+                if sees_masks(model)
+                else "the crops as they are, not masked"
+            )
+        )
     if kind == "features":
         return baseline_features(model, s.input_size, s.pixel_side)
     if weights is None:

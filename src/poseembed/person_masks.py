@@ -195,6 +195,36 @@ class MaskedCrops:
         return suppress_background(np.asarray(self.crops[rows]), np.asarray(self.masks[rows]))
 
 
+class MaskImages:
+    """The person masks alone as grey images (the person white, the rest black), indexed like
+    the crops they belong to: what the ``silhouette`` baseline sees."""
+
+    def __init__(
+        self, crops: np.ndarray, masks_path: str | os.PathLike, crops_path: str | os.PathLike
+    ) -> None:
+        self.masks = open_masks(masks_path, crops, crops_path)
+        self.shape, self.dtype = crops.shape, crops.dtype
+
+    def __len__(self) -> int:
+        return len(self.masks)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        return np.repeat(np.asarray(self.masks[rows])[..., None], 3, axis=-1)
+
+
+def model_inputs(
+    crops: np.ndarray,
+    masks_path: str | os.PathLike | None,
+    crops_path: str | os.PathLike,
+    masks_alone: bool,
+) -> np.ndarray | MaskedCrops | MaskImages:
+    """What a model sees of ``crops``: the crops as they are (no masks), greyed outside their
+    masks, or the masks alone (``masks_alone``)."""
+    if masks_path is None:
+        return crops
+    return (MaskImages if masks_alone else MaskedCrops)(crops, masks_path, crops_path)
+
+
 def save_masks(path: str | os.PathLike, masks: np.ndarray) -> None:
     """A plain ``.npy`` so that training can memory-map it beside the crops."""
     with atomic_path(path, suffix=".npy") as tmp:

@@ -14,7 +14,7 @@ import copy
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs
+from poseembed.baselines import BASELINES, NETWORK_SETTINGS, runs, sees_masks
 from poseembed.config import ConfigError
 from poseembed.data.synthetic import StillSpec, SyntheticSpec
 from poseembed.datasets import video_table
@@ -256,9 +256,11 @@ class Plan:
 
     def background_masks(self, model: str) -> list[str]:
         """The person masks that grey out a model's background: none when it keeps it (and for
-        the baselines)."""
+        the baselines but the one that sees the label-free masks alone)."""
         exp = self.experiments.get(model)
         background = exp["training"]["background"] if exp else "keep"
+        if sees_masks(model):
+            background = "motion"
         if model == "saved":
             background = self.saved_background
         if background == "keep":
@@ -266,8 +268,8 @@ class Plan:
         return self.per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
 
     def still_masks(self, model: str) -> str | list:
-        """The predicted masks of the still crops, for models that grey out the background (the
-        generator's masks exist for the videos only)."""
+        """The predicted masks of the still crops, for models that grey out the background or
+        see the masks alone (the generator's masks exist for the videos only)."""
         return "results/stills/masks.npy" if self.background_masks(model) else []
 
     # Embeddings.
