@@ -37,12 +37,11 @@ save_embeddings(
     embeddings,
     {"model": model, "weights": snakemake.input.get("weights", "")},
 )
+seen = "the person masks alone" if sees_masks(model) else "background greyed by the person masks"
 log.info(
     "%s: %d videos, %d mirrored frames%s",
     model,
     len(embeddings.videos),
     sum(len(f) for f in flipped.values()),
-    (", the person masks alone" if sees_masks(model) else ", background greyed by the person masks")
-    if masks
-    else "",
+    f", {seen}" if masks else "",
 )

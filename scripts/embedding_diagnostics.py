@@ -34,7 +34,7 @@ table = pd.DataFrame(
         {
             "model": model,
             **pose_correlation(emb, poses, p.frames, p.seed),
-            **mask_correlation(emb, poses, masks, p.frames, p.seed),
+            **mask_correlation(emb, poses, masks, p.frames, p.seed, p.input_size),
             **embedding_probes(emb, poses, p.frames, p.seed),
             **cycle_neighbours(emb, cycles, p.phase_tolerance, p.min_gap),
         }
@@ -49,7 +49,8 @@ write_table(
     note=f"{p.frames} frames per video. within/across_video_rho: Spearman rho between embedding "
     "similarity and ground-truth pose similarity over pairs of one video / of two videos of a "
     "category. within_video_mask_rho: the same over pairs of one video against the overlap "
-    "(IoU) of the two frames' label-free person masks, the outline a masked crop shows. "
+    "(IoU) of the two frames' label-free person masks on the network's input square, the "
+    "outline a masked crop shows. "
     "pose_knn_distance: ground-truth pose distance of the nearest frame of another "
     "video (half the videos of a category query the other half), between pose_knn_chance and "
     "pose_knn_oracle. pose_linear_r2: ridge read-out of the pose fitted on those videos, scored "

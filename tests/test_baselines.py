@@ -104,3 +104,11 @@ def test_the_silhouette_sees_the_mask_and_not_the_person(tmp_path):
         model_features("silhouette", None, settings, torch.device("cpu"), masked=False)
     with pytest.raises(ValueError, match="crops as they are"):
         model_features("hog", None, settings, torch.device("cpu"), masked=True)
+
+
+def test_only_a_feature_baseline_sees_the_masks_alone():
+    from poseembed.baselines import BASELINES
+
+    for b in BASELINES.values():
+        assert b.sees in ("crops", "masks"), b.name
+        assert b.sees == "crops" or b.kind == "features", b.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -37,7 +38,7 @@ class Baseline:
     settings: tuple[str, ...]
     needs: str | None = None
     not_run: str = ""
-    sees: str = "crops"
+    sees: Literal["crops", "masks"] = "crops"
 
 
 BASELINES = {
@@ -124,7 +125,7 @@ _HOG = ((_HOG_SIDE, _HOG_SIDE), (16, 16), (8, 8), (8, 8), 9)
 
 def _grey(crops: np.ndarray, input_size: int, flip: bool) -> np.ndarray:
     """(N, s, s) float32 grey centre crops, mirrored when ``flip``."""
-    # Sliced, crops greyed by their masks or the masks alone are read like an array.
+    # Sliced, the masks alone (``MaskImages``) are read like an array.
     x = centre_crop(np.asarray(crops[:]), input_size).astype(np.float32)
     grey = x @ np.array([0.114, 0.587, 0.299], np.float32)  # BGR weights
     return grey[:, :, ::-1] if flip else grey

@@ -1,5 +1,5 @@
 """The feature function of any model the evaluations compare: a trained or untrained network,
-HOG, raw pixels or an ImageNet AlexNet."""
+HOG, raw pixels, the person mask alone or an ImageNet AlexNet."""
 
 from __future__ import annotations
 
@@ -45,10 +45,11 @@ def model_features(
         raise ValueError(
             f"{model}: this baseline sees "
             + (
-                "the person masks alone"
+                "the person masks alone, but none were given"
                 if sees_masks(model)
                 else "the crops as they are, not masked"
             )
+            + "; its inputs come from Plan.background_masks and Plan.still_masks"
         )
     if kind == "features":
         return baseline_features(model, s.input_size, s.pixel_side)

@@ -1,4 +1,5 @@
-"""Person masks without labels, and crops whose background they suppress.
+"""Person masks without labels, crops whose background they suppress, and the masks alone as
+images.
 
 The background of a crop (textured, moving with the camera, different in every video) is the
 shortcut of both tasks and the distraction of the embedding. The videos themselves say where the
@@ -203,7 +204,6 @@ class MaskImages:
         self, crops: np.ndarray, masks_path: str | os.PathLike, crops_path: str | os.PathLike
     ) -> None:
         self.masks = open_masks(masks_path, crops, crops_path)
-        self.shape, self.dtype = crops.shape, crops.dtype
 
     def __len__(self) -> int:
         return len(self.masks)

@@ -63,6 +63,7 @@ rule embedding_diagnostics:
         seed=config["seed"],
         phase_tolerance=config["evaluation"]["phase_tolerance"],
         min_gap=PLAN.mining_gap,
+        input_size=config["crops"]["size"],
     script:
         "../../scripts/embedding_diagnostics.py"
 

@@ -5,8 +5,9 @@ every input. Within a video the outline changes with how the person moves as muc
 pose (a held pose shrinks the moving blob; a stride and its mirror have one outline), and the
 mask alone follows the pose only loosely there. For the frames ``pose_correlation`` samples,
 the Spearman correlation between the embeddings' cosine similarity and the overlap (IoU) of
-the two frames' masks, over the pairs of one video: near 1 when the embedding copies the
-outline. Read it beside ``within_video_rho`` (the same pairs against the pose).
+the two frames' masks on the centre square the network sees, over the pairs of one video:
+near 1 when the embedding copies the outline. Read it beside ``within_video_rho`` (the same
+pairs against the pose).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from poseembed.crops import load_crops
+from poseembed.embedding import centre_crop
 from poseembed.evaluation.pose_correlation import Poses, sampled_rows
 from poseembed.formats.embeddings import Embeddings
 
@@ -35,9 +37,11 @@ def mask_correlation(
     masks: dict[tuple[str, str], str | os.PathLike],
     per_video: int,
     seed: int,
+    input_size: int,
 ) -> dict[str, float]:
     """Mean over videos of the within-video Spearman correlation between embedding similarity
-    and mask overlap (``masks``: each video's masks, aligned with its embedding rows)."""
+    and the overlap of the masks' centre ``input_size`` squares (``masks``: each video's masks,
+    aligned with its embedding rows)."""
     rhos = []
     for key, (rows, _) in sampled_rows(emb, poses, per_video, np.random.default_rng(seed)).items():
         stored = load_crops(masks[key])
@@ -48,7 +52,7 @@ def mask_correlation(
             )
         e = emb.videos[key][1][rows]
         off = ~np.eye(len(rows), dtype=bool)
-        overlap = mask_overlap(np.asarray(stored[rows]))[off]
+        overlap = mask_overlap(centre_crop(np.asarray(stored[rows]), input_size))[off]
         if len(rows) > 2 and np.ptp(overlap) > 0:
             rhos.append(spearmanr((e @ e.T)[off], overlap).statistic)
     return {"within_video_mask_rho": float(np.nanmean(rhos)) if rhos else float("nan")}
