@@ -85,8 +85,8 @@ def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     edit.write_text(yaml.safe_dump({"baselines": {"imagenet_alexnet_weights": "alexnet.pth"}}))
     out = snakemake(tmp_path, "-n", "--configfile", str(edit)).stdout
     jobs = job_counts(out)
-    assert jobs["embed"] == 15 + 5 and jobs["embed_stills"] == 20
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 5
+    assert jobs["embed"] == 15 + 6 and jobs["embed_stills"] == 21
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 6
     assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
 
 
@@ -104,8 +104,9 @@ def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path)
     jobs = job_counts(out)
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 4
     assert "synthesize_category" not in jobs and "synthesize_stills" not in jobs
-    # Real data: no ground-truth-mask experiment and no supervised bound.
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 14 + 3
+    # Real data: no ground-truth-mask experiment and no supervised bound (random, HOG, pixels
+    # and the silhouette).
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 14 + 4
     assert "train_supervised" not in jobs and "groundtruth_masks" not in jobs
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
     assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out
