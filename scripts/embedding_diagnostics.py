@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from poseembed.evaluation.mask_correlation import mask_correlation
+from poseembed.evaluation.mask_correlation import mask_correlation, sampled_overlaps
 from poseembed.evaluation.pose_correlation import pose_correlation
 from poseembed.evaluation.probes import embedding_probes
 from poseembed.evaluation.repetitions import cycle_neighbours
@@ -29,12 +29,16 @@ embeddings = {
     model: load_embeddings(path)
     for model, path in zip(p.models, snakemake.input.embeddings, strict=True)
 }
+# Every model is embedded from the same frames: their masks' overlaps are computed once.
+overlaps = sampled_overlaps(
+    next(iter(embeddings.values())), poses, masks, p.frames, p.seed, p.input_size
+)
 table = pd.DataFrame(
     [
         {
             "model": model,
             **pose_correlation(emb, poses, p.frames, p.seed),
-            **mask_correlation(emb, poses, masks, p.frames, p.seed, p.input_size),
+            **mask_correlation(emb, overlaps),
             **embedding_probes(emb, poses, p.frames, p.seed),
             **cycle_neighbours(emb, cycles, p.phase_tolerance, p.min_gap),
         }
