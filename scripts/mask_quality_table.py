@@ -2,24 +2,38 @@
 
 from pathlib import Path
 
+import pandas as pd
+
 from poseembed.evaluation.masks import mask_quality_table
 from poseembed.logs import setup_job_logging
 from poseembed.tables import write_table
 
 log = setup_job_logging(snakemake)
-pairs = {
-    (Path(p).parent.name, Path(p).stem): (p, t)
-    for p, t in zip(snakemake.input.motion, snakemake.input.groundtruth, strict=True)
-}
-table = mask_quality_table(pairs)
+inputs = snakemake.input
+kinds = {f"motion ({snakemake.params.method})": inputs.motion, "flow": inputs.flow}
+table = pd.concat(
+    [
+        mask_quality_table(
+            {
+                (Path(p).parent.name, Path(p).stem): (p, t)
+                for p, t in zip(masks, inputs.groundtruth, strict=True)
+            }
+        ).assign(masks=kind)
+        for kind, masks in kinds.items()
+    ],
+    ignore_index=True,
+)
+table = table[["masks", *table.columns[:-1]]]
 write_table(
     table,
     snakemake.output.table,
     snakemake.output.markdown,
     "Label-free person masks against the generator's",
-    note="Crops of every frame; IoU, precision and recall of the motion masks (results/masks/"
-    "motion; cut by GrabCut where masks.grabcut_iterations > 0) against the ground-truth "
-    "masks (results/masks/groundtruth), means over frames; "
-    "mask_share and person_share: the crop's share covered by each.",
+    note="Crops of every frame; IoU, precision and recall of the label-free masks against the "
+    "ground-truth masks (results/masks/groundtruth), means over frames: motion, the masks the "
+    "models with training.background motion see (results/masks/motion, made by masks.method; "
+    "cut by GrabCut where masks.grabcut_iterations > 0), and flow, the flow's moving pixels "
+    "alone (results/masks/flow; what scene falls back on). mask_share and person_share: the "
+    "crop's share covered by each.",
 )
 log.info("\n%s", table.to_string(index=False))

@@ -18,8 +18,14 @@ p = snakemake.params
 samples = load_samples(snakemake.input.samples)
 crops = {Path(c).stem: c for c in snakemake.input.crops}
 true_masks = {Path(m).stem: m for m in snakemake.input.groundtruth_masks}
-motion_masks = {Path(m).stem: m for m in snakemake.input.motion_masks}
-own = {"keep": None, "motion": motion_masks, "groundtruth": true_masks}
+own = {
+    "keep": None,
+    "groundtruth": true_masks,
+    **{
+        kind: {Path(m).stem: m for m in snakemake.input[f"{kind}_masks"]}
+        for kind in ("motion", "flow")
+    },
+}
 device = resolve_device(p.device)
 parts = []
 for model, weights, background, fraction in zip(
@@ -43,7 +49,7 @@ write_table(
     "Where the tasks are solved from: the person or the scene",
     note="Held-out task accuracy (on the videos each model's training held out; chance: "
     "temporal 0.5, spatial 0.125) on the same pairs with the crops the model was trained on (its "
-    "background: keep, motion mask or ground-truth mask), with the person only and with the "
-    "background only (the generator's masks). A task solved from the background only has a "
-    "shortcut there.",
+    "background: keep, the label-free mask, the flow's mask or the ground-truth mask), with the "
+    "person only and with the background only (the generator's masks). A task solved from the "
+    "background only has a shortcut there.",
 )

@@ -37,6 +37,7 @@ TINY = {
         "spatial_only": {"training": {"temporal_weight": 0}, "replicates": 2},
         "no_curriculum": {"training": {"curriculum": False}},
         "keep_background": {"training": {"background": "keep"}},
+        "flow_masks": {"training": {"background": "flow"}},
         "groundtruth_masks": {"training": {"background": "groundtruth"}},
         "cross_video": {
             "mining": {"enabled": True, "cross_video_share": 0.5, "cross_video_threshold": 0.0}
@@ -46,7 +47,7 @@ TINY = {
 }
 TRAINED = (
     "full", "tau3", "spatial_only", "spatial_only_r1", "no_curriculum",
-    "keep_background", "groundtruth_masks",
+    "keep_background", "flow_masks", "groundtruth_masks",
 )  # fmt: skip
 # same_as_full shares full's stages but does not mine, cross_video mines across videos too,
 # hog_mined mines HOG's embeddings: models of their own.

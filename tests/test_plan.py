@@ -43,9 +43,9 @@ def test_the_gpu_preset_merges_over_the_default_config():
 
 def test_the_default_plan_trains_embeds_and_compares(default):
     assert len(default.videos) == 16 * 6 and len(default.categories) == 16
-    # 10 distinct trainings and 2 more seeds of full; no_mining, cross_video and mined_by_hog
-    # use full's stages and tau_p4_n8-16 is temporal_only, so 15 models, 5 of them mined.
-    assert len(default.trained) == 12 and len(default.models) == 15
+    # 11 distinct trainings and 2 more seeds of full; no_mining, cross_video and mined_by_hog
+    # use full's stages and tau_p4_n8-16 is temporal_only, so 16 models, 5 of them mined.
+    assert len(default.trained) == 13 and len(default.models) == 16
     assert default.mined == ["full", "full_r1", "full_r2", "cross_video", "mined_by_hog"]
     assert default.mining_embeddings("mined_by_hog") == "results/embed/hog/frames.h5"
     assert default.baselines == ["random", "supervised", "hog", "pixels", "silhouette"]
@@ -84,6 +84,7 @@ def test_the_masks_follow_each_model_s_background(default):
     assert default.background_masks("full")[0].startswith("results/masks/motion/")
     assert default.background_masks("keep_background") == []
     assert default.background_masks("groundtruth_masks")[0].startswith("results/masks/groundtruth")
+    assert default.background_masks("flow_masks")[0].startswith("results/masks/flow/")
     assert default.background_masks("hog") == [] and default.still_masks("hog") == []
     # The silhouette baseline sees the label-free masks alone: the videos' and the stills'.
     assert default.background_masks("silhouette") == default.background_masks("full")

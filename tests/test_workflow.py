@@ -295,8 +295,17 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert diagnostics["video_identity_accuracy"].between(0, 1).all()
     assert diagnostics[["cycle_match", "cycle_mirror"]].stack().between(0, 1).all()
     assert diagnostics["cycle_match"].notna().all()
-    masks = pd.read_csv(r / "tables" / "person_masks.csv").set_index("category")
-    assert list(masks.index) == ["long_jump", "vault", "all"] and masks["iou"].between(0, 1).all()
+    masks = pd.read_csv(r / "tables" / "person_masks.csv").set_index(["masks", "category"])
+    assert list(masks.index) == [
+        (kind, category)
+        for kind in ("motion (scene)", "flow")
+        for category in ("long_jump", "vault", "all")
+    ]
+    assert masks["iou"].between(0, 1).all()
+    # The scene's masks keep less of the scene than the flow's, which they fall back on.
+    iou, precision = masks["iou"].unstack(0), masks["precision"].unstack(0)
+    assert (iou["motion (scene)"] > iou["flow"]).all()
+    assert (precision["motion (scene)"] > precision["flow"]).all()
     shortcuts = pd.read_csv(r / "tables" / "task_shortcuts.csv")
     assert set(shortcuts["model"]) == set(MODELS) and len(shortcuts) == 3 * len(MODELS)
     spatial = shortcuts[shortcuts["model"] == "spatial_only"]

@@ -24,14 +24,14 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["extract_frames"] == jobs["optical_flow"] == jobs["crops"] == 16 * 6
     assert jobs["synthesize_stills"] == jobs["contact_sheet"] == 1
     assert jobs["flow_figure"] == 16 and jobs["curriculum"] == 1
-    # 10 distinct trainings and 2 more seeds of full: 11 of 7 stages, one single stage.
-    # 15 models: no_mining, cross_video and mined_by_hog use full's stages, tau_p4_n8-16 is
+    # 11 distinct trainings and 2 more seeds of full: 12 of 7 stages, one single stage.
+    # 16 models: no_mining, cross_video and mined_by_hog use full's stages, tau_p4_n8-16 is
     # temporal_only.
-    assert jobs["train_stage"] == 11 * 7 + 1 and jobs["training_curve"] == 15
+    assert jobs["train_stage"] == 12 * 7 + 1 and jobs["training_curve"] == 16
     # The models, the untrained network, the supervised bound, HOG, pixels and the silhouette.
-    assert jobs["embed"] == 15 + 5
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 5
-    assert jobs["embed_stills"] == 20 and jobs["still_crops"] == jobs["still_masks"] == 1
+    assert jobs["embed"] == 16 + 5
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 16 + 5
+    assert jobs["embed_stills"] == 21 and jobs["still_crops"] == jobs["still_masks"] == 1
     # cross_video mines on full's stages: their embeddings are made once; mined_by_hog on HOG's.
     assert jobs["embed_for_mining"] == 3 and jobs["mine_repetitions"] == jobs["refine"] == 5
     assert jobs["repetition_figure"] == 9 and jobs["repetition_table"] == 1
@@ -85,8 +85,8 @@ def test_an_imagenet_alexnet_file_adds_its_baseline_everywhere(tmp_path):
     edit.write_text(yaml.safe_dump({"baselines": {"imagenet_alexnet_weights": "alexnet.pth"}}))
     out = snakemake(tmp_path, "-n", "--configfile", str(edit)).stdout
     jobs = job_counts(out)
-    assert jobs["embed"] == 15 + 6 and jobs["embed_stills"] == 21
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 6
+    assert jobs["embed"] == 16 + 6 and jobs["embed_stills"] == 22
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 16 + 6
     assert "results/embed/imagenet_alexnet/frames.h5" in out and "alexnet.pth" in out
 
 
@@ -106,7 +106,7 @@ def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path)
     assert "synthesize_category" not in jobs and "synthesize_stills" not in jobs
     # Real data: no ground-truth-mask experiment and no supervised bound (random, HOG, pixels
     # and the silhouette).
-    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 14 + 4
+    assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 4
     assert "train_supervised" not in jobs and "groundtruth_masks" not in jobs
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
     assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out

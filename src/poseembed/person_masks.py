@@ -30,8 +30,9 @@ import numpy as np
 from scipy import ndimage
 
 from poseembed.atomic import atomic_path
+from poseembed.background_masks import scene_residual
 from poseembed.crops import load_crops, person_crops
-from poseembed.flow.statistics import box_masks
+from poseembed.flow.statistics import box_masks, padded_boxes
 
 GREY = 128
 """The value that replaces the background: the middle of the input range, 0 after scaling."""
@@ -39,20 +40,25 @@ GREY = 128
 
 @dataclass(frozen=True)
 class MaskSettings:
+    """The config's ``masks`` section (see the schema)."""
+
+    method: str
     window: int
     box_pad: float
     close_px: int
     dilate_px: int
     min_cover: float
+    scene_window: int
+    scene_step: int
+    scene_pad: float
+    scene_min_views: int
+    scene_threshold: float
     grabcut_iterations: int
     grabcut_pad: float
     grabcut_context: float
 
 
-def _padded(boxes: np.ndarray, pad: float) -> np.ndarray:
-    px = (boxes[:, 2] - boxes[:, 0]) * pad
-    py = (boxes[:, 3] - boxes[:, 1]) * pad
-    return boxes + np.stack([-px, -py, px, py], 1)
+METHODS = ("scene", "flow")
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -68,23 +74,91 @@ def motion_person_masks(
     and which frames (N,) took their box for want of motion."""
     h, w = moving.shape[1:]
     united = ndimage.maximum_filter1d(moving, size=2 * s.window + 1, axis=0, mode="nearest")
-    inside = box_masks(_padded(boxes, s.box_pad), h, w)
-    masks = united & inside
-    if s.close_px > 0:
-        masks = ndimage.binary_closing(masks, _disc(s.close_px))
-    # Empty frames around the video, so that the first and last frames' holes are holes too.
-    in_plane = np.pad(np.ones((1, 3, 3), bool), ((1, 1), (0, 0), (0, 0)))
-    masks = ndimage.binary_fill_holes(np.pad(masks, ((1, 1), (0, 0), (0, 0))), in_plane)[1:-1]
+    inside = box_masks(padded_boxes(boxes, s.box_pad), h, w)
+    masks = _closed_and_filled(united & inside, s.close_px)
     if s.dilate_px > 0:
         masks = ndimage.binary_dilation(masks, _disc(s.dilate_px))
     masks &= inside
     box = box_masks(boxes, h, w)
     area = box.sum((1, 2))
-    cover = (masks & box).sum((1, 2)) / np.maximum(area, 1)
-    sparse = (cover < s.min_cover) & (area > 0)
+    sparse = (_cover(masks, box) < s.min_cover) & (area > 0)
     masks[sparse] = box[sparse]
     masks[area == 0] = True
     return masks, sparse
+
+
+def scene_person_masks(
+    residual: np.ndarray, boxes: np.ndarray, flow_masks: np.ndarray, s: MaskSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, H, W) bool person masks of the pixels that differ from the scene (``residual`` from
+    ``background_masks.scene_residual`` above ``s.scene_threshold``) inside the padded box,
+    specks opened away, gaps closed, holes filled; the ``flow_masks`` (``motion_person_masks``)
+    where no frame showed the scene, and whole where the mask covers less than
+    ``s.min_cover`` of the box. Also which frames (N,) took their flow mask whole."""
+    h, w = residual.shape[1:]
+    inside = box_masks(padded_boxes(boxes, s.box_pad), h, w)
+    known = ~np.isnan(residual)
+    person = np.where(known, np.nan_to_num(residual) > s.scene_threshold, flow_masks)
+    # Noise, coding loss and the scene's fine texture leave single pixels above threshold.
+    person = ndimage.binary_opening(person & inside, np.ones((1, 2, 2), bool))
+    masks = _closed_and_filled(person, s.close_px) & inside
+    box = box_masks(boxes, h, w)
+    whole = (_cover(masks, box) < s.min_cover) | (box.sum((1, 2)) == 0)
+    masks[whole] = flow_masks[whole]
+    return masks, whole
+
+
+@dataclass(frozen=True)
+class LabelFreeMasks:
+    """A video's label-free person masks (N, H, W), the flow's masks they fall back on (the
+    same for ``flow``), which frames took a fallback whole (the flow's mask for ``scene``, the
+    box for ``flow``), and the share of the flow's masks behind which no frame showed the
+    scene (0 for ``flow``)."""
+
+    masks: np.ndarray
+    flow: np.ndarray
+    whole: np.ndarray
+    unseen: float
+
+
+def label_free_masks(
+    moving: np.ndarray,
+    boxes: np.ndarray,
+    camera: np.ndarray,
+    frames: np.ndarray | None,
+    s: MaskSettings,
+) -> LabelFreeMasks:
+    """The person masks ``s.method`` asks for, from the flow's moving pixels (N, H, W), the
+    boxes and camera motion (N, 4 and N, 2) and, for ``scene``, the frames (N, H, W, 3)."""
+    if s.method not in METHODS:
+        raise ValueError(
+            f"config masks.method: unknown {s.method!r}; choose {' or '.join(METHODS)}"
+        )
+    flow_masks, whole = motion_person_masks(moving, boxes, s)
+    if s.method == "flow":
+        return LabelFreeMasks(flow_masks, flow_masks, whole, 0.0)
+    if frames is None or len(frames) != len(boxes):
+        raise ValueError(f"masks.method scene needs the {len(boxes)} frames the flow was made of")
+    residual = scene_residual(
+        frames, camera, boxes, s.scene_window, s.scene_step, s.scene_pad, s.scene_min_views
+    )
+    unseen = float(np.isnan(residual)[flow_masks].mean()) if flow_masks.any() else 0.0
+    masks, whole = scene_person_masks(residual, boxes, flow_masks, s)
+    return LabelFreeMasks(masks, flow_masks, whole, unseen)
+
+
+def _closed_and_filled(masks: np.ndarray, close_px: int) -> np.ndarray:
+    """Gaps of up to ``close_px`` closed and holes filled, frame by frame."""
+    if close_px > 0:
+        masks = ndimage.binary_closing(masks, _disc(close_px))
+    # Empty frames around the video, so that the first and last frames' holes are holes too.
+    in_plane = np.pad(np.ones((1, 3, 3), bool), ((1, 1), (0, 0), (0, 0)))
+    return ndimage.binary_fill_holes(np.pad(masks, ((1, 1), (0, 0), (0, 0))), in_plane)[1:-1]
+
+
+def _cover(masks: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The share (N,) of each frame's box that its mask covers."""
+    return (masks & box).sum((1, 2)) / np.maximum(box.sum((1, 2)), 1)
 
 
 def _grabcut(image: np.ndarray, prior: np.ndarray, iterations: int) -> np.ndarray | None:
@@ -118,7 +192,7 @@ def colour_refined(
             f"grabcut_pad {s.grabcut_pad}; make it larger"
         )
     h, w = masks.shape[1:]
-    inner, outer = _padded(boxes, s.grabcut_pad), _padded(boxes, s.grabcut_context)
+    inner, outer = padded_boxes(boxes, s.grabcut_pad), padded_boxes(boxes, s.grabcut_context)
     for i in np.flatnonzero(np.isfinite(boxes).all(1)):
         x0, y0 = np.clip(np.floor(outer[i, :2]).astype(int), 0, None)
         x1, y1 = np.minimum(np.ceil(outer[i, 2:]).astype(int) + 1, (w, h))

@@ -28,6 +28,7 @@ CROPS = PLAN.per_video("results/crops/{category}/{video}.npy")
 FRAMES = PLAN.per_video("results/frames/{category}/{video}.npz")
 FLOWS = PLAN.per_video("results/flow/{category}/{video}.npz")
 MOTION_MASKS = PLAN.per_video("results/masks/motion/{category}/{video}.npy")
+FLOW_MASKS = PLAN.per_video("results/masks/flow/{category}/{video}.npy")
 GROUNDTRUTH_MASKS = PLAN.per_video("results/masks/groundtruth/{category}/{video}.npy")
 CROP_GEOMETRY = {k: config["crops"][k] for k in ("size", "margin", "context")}
 

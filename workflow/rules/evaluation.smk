@@ -69,9 +69,11 @@ rule embedding_diagnostics:
 
 
 rule mask_quality_table:
-    """Label-free person masks against the generator's, per category (synthetic data)."""
+    """Label-free person masks (by masks.method, and the flow's alone) against the
+    generator's, per category (synthetic data)."""
     input:
         motion=MOTION_MASKS,
+        flow=FLOW_MASKS,
         groundtruth=GROUNDTRUTH_MASKS,
     output:
         table=report(
@@ -84,6 +86,8 @@ rule mask_quality_table:
         "results/logs/mask_quality_table.log",
     conda:
         "../../envs/poseembed.yaml"
+    params:
+        method=config["masks"]["method"],
     script:
         "../../scripts/mask_quality_table.py"
 
@@ -96,6 +100,7 @@ rule task_shortcuts_table:
         weights=[PLAN.final_weights(m) for m in PLAN.models],
         crops=CROPS,
         motion_masks=MOTION_MASKS,
+        flow_masks=FLOW_MASKS,
         groundtruth_masks=GROUNDTRUTH_MASKS,
     output:
         table=report(

@@ -42,14 +42,16 @@ rule crops:
 
 
 rule person_masks:
-    """Label-free person masks aligned with the crops: the pixels that move unlike the camera,
-    united over neighbouring frames inside the box, gaps closed and holes filled, and cut to the
-    person's colours by GrabCut if asked (uint8 0-255, memory-mappable)."""
+    """Label-free person masks aligned with the crops (uint8 0-255, memory-mappable): by
+    masks.method, what differs from the scene behind the person or the pixels that move unlike
+    the camera, cut to the person's colours by GrabCut if asked; and the flow's masks alone.
+    """
     input:
         flow="results/flow/{category}/{video}.npz",
         frames="results/frames/{category}/{video}.npz",
     output:
         masks="results/masks/motion/{category}/{video}.npy",
+        flow="results/masks/flow/{category}/{video}.npy",
     log:
         "results/logs/person_masks/{category}/{video}.log",
     conda:

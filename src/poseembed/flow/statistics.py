@@ -15,6 +15,13 @@ class FlowStatistics:
     camera: np.ndarray
 
 
+def padded_boxes(boxes: np.ndarray, pad: float) -> np.ndarray:
+    """Boxes (N, 4) grown by ``pad`` of their width and height on every side."""
+    px = (boxes[:, 2] - boxes[:, 0]) * pad
+    py = (boxes[:, 3] - boxes[:, 1]) * pad
+    return boxes + np.stack([-px, -py, px, py], 1)
+
+
 def box_masks(boxes: np.ndarray, height: int, width: int) -> np.ndarray:
     """(N, H, W) masks of the boxes (inclusive pixel bounds); NaN boxes give empty masks."""
     ys = np.arange(height)[None, :, None]
