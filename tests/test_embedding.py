@@ -90,3 +90,21 @@ def test_labelled_frames_outside_the_extracted_ones_are_named(network, video):
             {("c", "v"): (crops_path, frames_path)},
             {("c", "v"): np.array([3])},
         )
+
+
+def test_embeddings_of_some_frames_only(network, video):
+    model, _ = network
+    _, crops_path, frames_path = video
+    features = network_features(model, 32, 4, CPU, False)
+    videos = {("c", "v"): (crops_path, frames_path), ("c", "w"): (crops_path, frames_path)}
+    every = embed_videos(features, videos, {("c", "v"): np.array([4])})
+    some = embed_videos(
+        features, videos, {("c", "v"): np.array([4])}, only={("c", "v"): np.array([2, 12])}
+    )
+    assert list(some.videos) == [("c", "v")]
+    index, rows = some.videos[("c", "v")]
+    assert index.tolist() == [2, 12]
+    np.testing.assert_allclose(rows, every.videos[("c", "v")][1][[1, 6]], atol=1e-6)
+    np.testing.assert_allclose(some.flipped[("c", "v")][1], every.flipped[("c", "v")][1])
+    with pytest.raises(ValueError, match=r"frames\.step"):
+        embed_videos(features, videos, {}, only={("c", "v"): np.array([3])})

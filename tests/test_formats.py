@@ -85,6 +85,9 @@ def test_label_flips_name_the_mirrored_frames_of_each_video(tmp_path):
     files = [str(tmp_path / "labels_c.hdf5")], [str(tmp_path / "imagePaths_c.txt")]
     flips = label_flips(*files, {("c", "v0"): None, ("c", "v1"): None, ("d", "v2"): None})
     assert {k: v.tolist() for k, v in flips.items()} == {("c", "v0"): [4], ("c", "v1"): [7]}
+    judged = label_flips(*files, {("c", "v0"): None, ("c", "v1"): None}, mirrored=False)
+    # Every frame the labels judge, the anchor's included, mirrored or not.
+    assert {k: v.tolist() for k, v in judged.items()} == {("c", "v0"): [0, 4], ("c", "v1"): [2, 7]}
     with pytest.raises(ValueError, match="imagePaths_c.txt names video 'v1'"):
         label_flips(*files, {("c", "v0"): None})
 

@@ -251,3 +251,29 @@ def test_a_baseline_s_embeddings_can_drive_the_miner_on_an_experiment_s_stages(d
     config["experiments"]["hog_mined"]["mining"]["embedding"] = "sift"
     with pytest.raises(ValueError, match=r"experiments.hog_mined.mining.embedding: 'sift'.*hog"):
         plan_of(config)
+
+
+def test_the_posture_after_every_stage_of_the_chosen_experiments(default, tmp_path):
+    assert default.stage_posture_models == [
+        "full",
+        "flow_masks",
+        "groundtruth_masks",
+        "keep_background",
+    ]
+    steps = default.stage_weights("full")
+    assert list(steps) == [*(f"stage {k}" for k in range(1, 8)), "refined"]
+    assert steps["stage 7"] == "results/train/full/stage7.pt"
+    assert steps["refined"] == "results/train/full/refined.pt"
+    # no_mining is full's stages without the refinement.
+    assert list(default.stage_weights("no_mining").values()) == list(steps.values())[:-1]
+    assert "results/tables/posture_by_stage.csv" in default.targets()
+    config = copy.deepcopy(DEFAULT)
+    config["evaluation"]["stage_posture"] = ["tau_p4_n8-16", "gone"]
+    plan = plan_of(config)
+    # An experiment that shares another's training is measured as that one, once.
+    assert plan.stage_posture_models == ["temporal_only"]
+    assert plan.warnings == [
+        "evaluation.stage_posture: ['gone'] are left out: not experiments of this run"
+    ]
+    config["evaluation"]["stage_posture"] = []
+    assert "results/tables/posture_by_stage.csv" not in plan_of(config).targets()

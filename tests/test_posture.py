@@ -77,3 +77,29 @@ def test_chance_and_perfect_curves():
     assert mean_curve_auc(perfect[None]) == pytest.approx(1.0)
     chance = np.stack([anchor_tpr(rng.random(50), rng.random(100)) for _ in range(200)])
     assert mean_curve_auc(chance) == pytest.approx(0.5, abs=0.02)
+
+
+def test_the_posture_after_every_stage_counts_the_iterations_trained_so_far(labelled, tmp_path):
+    emb, labels, frame_list = labelled
+    from poseembed.evaluation.stage_posture import stage_posture
+    from poseembed.training import initial_model, save_weights
+
+    steps = []
+    for name, iterations in (("stage 1", 5), ("refined", 3)):
+        path = tmp_path / f"{iterations}.pt"
+        save_weights(path, initial_model("small", 2, seed=0), {"iterations": iterations}, 1)
+        steps.append((name, path))
+    # The first network's embeddings are the hand-made ones; the refined one's all alike.
+    alike = Embeddings(
+        videos={k: (i, np.tile([1.0, 0.0], (len(i), 1))) for k, (i, _) in emb.videos.items()},
+        flipped={k: (i, np.tile([1.0, 0.0], (len(i), 1))) for k, (i, _) in emb.flipped.items()},
+    )
+    table = stage_posture(
+        steps,
+        lambda features: features,
+        lambda weights: emb if str(weights).endswith("5.pt") else alike,
+        {"cat": (labels, frame_list)},
+    )
+    assert table["step"].tolist() == ["stage 1", "refined"]
+    assert table["iterations"].tolist() == [5, 8]
+    assert table["avg_auc"].tolist() == pytest.approx([0.7525, 0.5], abs=0.01)

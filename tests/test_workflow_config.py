@@ -32,6 +32,8 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["embed"] == 16 + 5
     assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 16 + 5
     assert jobs["embed_stills"] == 21 and jobs["still_crops"] == jobs["still_masks"] == 1
+    # full, flow_masks, groundtruth_masks and keep_background after every stage.
+    assert jobs["stage_posture"] == 4 and jobs["posture_by_stage"] == 1
     # cross_video mines on full's stages: their embeddings are made once; mined_by_hog on HOG's.
     assert jobs["embed_for_mining"] == 3 and jobs["mine_repetitions"] == jobs["refine"] == 5
     assert jobs["repetition_figure"] == 9 and jobs["repetition_table"] == 1
@@ -107,6 +109,8 @@ def test_dry_run_of_the_olympic_sports_preset_on_a_tree_in_its_formats(tmp_path)
     # Real data: no ground-truth-mask experiment and no supervised bound (random, HOG, pixels
     # and the silhouette).
     assert jobs["evaluate_posture"] == jobs["evaluate_retrieval"] == 15 + 4
+    # full, flow_masks and keep_background after every stage: groundtruth_masks is left out.
+    assert jobs["stage_posture"] == 3
     assert "train_supervised" not in jobs and "groundtruth_masks" not in jobs
     assert jobs["render_tables"] == jobs["retrieval_figure"] == jobs["still_crops"] == 1
     assert "long_jump/lonYt0_00010_00040.seq" in out and "lonYt0_00010_00040.bb" in out

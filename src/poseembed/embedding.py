@@ -103,13 +103,16 @@ def embed_videos(
     flipped: dict[tuple[str, str], np.ndarray],
     masks: dict[tuple[str, str], str | os.PathLike] | None = None,
     masks_alone: bool = False,
+    only: dict[tuple[str, str], np.ndarray] | None = None,
 ) -> Embeddings:
     """Embeddings of every frame of ``videos`` ((category, video) -> (crops, frames artifact))
     and of the mirrored crops of the ``flipped`` source frame numbers; with ``masks`` (person
     masks per video), of the crops with their background greyed out, as the model was trained,
-    or of the masks alone (``masks_alone``)."""
+    or of the masks alone (``masks_alone``). ``only`` restricts them to those source frame
+    numbers of those videos (the frames an evaluation judges)."""
     out = Embeddings()
-    for key, (crops_path, frames_path) in progress(videos.items(), "embed", total=len(videos)):
+    chosen = {k: v for k, v in videos.items() if only is None or k in only}
+    for key, (crops_path, frames_path) in progress(chosen.items(), "embed", total=len(chosen)):
         crops = model_inputs(
             load_crops(crops_path), masks[key] if masks else None, crops_path, masks_alone
         )
@@ -120,14 +123,28 @@ def embed_videos(
                 f"{crops_path} has {len(crops)} crops but {frames_path} {len(index)} frames; "
                 "rerun the crops rule"
             )
-        out.videos[key] = (index, features(crops, False))
+        if only is None:
+            out.videos[key] = (index, features(crops, False))
+        else:
+            frames = only[key]
+            out.videos[key] = (
+                frames,
+                features(crops[_rows(index, frames, key, frames_path)], False),
+            )
         if key in flipped:
             frames = flipped[key]
-            try:
-                rows = rows_of(index, frames, f"{key[0]}/{key[1]}")
-            except KeyError as err:
-                raise ValueError(
-                    f"{err.args[0]}: labelled frames missing from {frames_path} (frames.step?)"
-                ) from None
+            rows = _rows(index, frames, key, frames_path)
             out.flipped[key] = (frames, features(crops[rows], True))
     return out
+
+
+def _rows(
+    index: np.ndarray, frames: np.ndarray, key: tuple[str, str], frames_path: str | os.PathLike
+) -> np.ndarray:
+    """The rows of a video's artifacts that hold the source frame numbers ``frames``."""
+    try:
+        return rows_of(index, frames, f"{key[0]}/{key[1]}")
+    except KeyError as err:
+        raise ValueError(
+            f"{err.args[0]}: labelled frames missing from {frames_path} (frames.step?)"
+        ) from None

@@ -212,6 +212,28 @@ class Plan:
             return f"results/train/{model}/refined.pt"
         return self.last_stage_weights(model)
 
+    @property
+    def stage_posture_models(self) -> list[str]:
+        """The trained models of ``evaluation.stage_posture`` (experiments as the model they
+        share; those not in this run left out) whose posture is measured after every stage;
+        none without posture labels."""
+        if not self.has_posture_labels:
+            return []
+        names = self.config["evaluation"]["stage_posture"]
+        return list(dict.fromkeys(self.model_as[n] for n in names if n in self.model_as))
+
+    def stage_weights(self, model: str) -> dict[str, str]:
+        """A model's networks in training order, by name: each curriculum stage's, then the
+        refinement's when it mines."""
+        exp = self.trained_as[model]
+        out = {
+            f"stage {k}": f"results/train/{exp}/stage{k}.pt"
+            for k in range(1, self.last_stage(exp) + 1)
+        }
+        if model in self.mined:
+            out["refined"] = f"results/train/{model}/refined.pt"
+        return out
+
     def metrics_files(self, model: str) -> list[str]:
         """Metrics of a model's curriculum stages, then of its refinement when it mines."""
         exp = self.trained_as[model]
@@ -316,6 +338,8 @@ class Plan:
         out += [f"results/figures/training/{m}.png" for m in self.models]
         out += [f"results/embed/{m}/frames.h5" for m in [*self.models, *self.baselines]]
         out += self.evaluation_files("posture") + self.evaluation_files("retrieval")
+        if self.stage_posture_models:
+            out += ["results/tables/posture_by_stage.csv", "results/figures/posture_by_stage.png"]
         out += [f"results/mining/{m}/repetitions.parquet" for m in mined]
         out += [
             f"results/figures/repetitions/{m}/{v}.png"
@@ -419,6 +443,11 @@ def build_plan(config: dict, schema: dict) -> Plan:
     labels = synthetic or all(
         Path(p).exists() for p in _label_files(config, data_root, categories, "labels")
     )
+    absent = [n for n in config["evaluation"]["stage_posture"] if n not in experiments]
+    if labels and absent:
+        warnings.append(
+            f"evaluation.stage_posture: {absent} are left out: not experiments of this run"
+        )
     plan = Plan(
         config=config,
         synthetic=synthetic,

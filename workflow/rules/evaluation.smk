@@ -17,6 +17,65 @@ rule evaluate_posture:
         "../../scripts/evaluate_posture.py"
 
 
+rule stage_posture:
+    """The posture protocol after every curriculum stage and the refinement of a model, on the
+    frames the labels judge: whether training goes on lifting the pose."""
+    input:
+        unpack(lambda w: PLAN.posture_inputs()),
+        weights=lambda w: list(PLAN.stage_weights(w.model).values()),
+        crops=CROPS,
+        frames=FRAMES,
+        masks=lambda w: PLAN.background_masks(w.model),
+    output:
+        table="results/eval/{model}/posture_by_stage.csv",
+    log:
+        "results/logs/stage_posture/{model}.log",
+    benchmark:
+        "results/benchmarks/stage_posture/{model}.tsv"
+    conda:
+        "../../envs/poseembed.yaml"
+    threads: config["embed"]["threads"]
+    resources:
+        gpu=gpu(config["embed"]["device"]),
+    params:
+        model=lambda w: w.model,
+        steps=lambda w: list(PLAN.stage_weights(w.model)),
+        features=lambda w: PLAN.feature_params(w.model),
+        device=config["embed"]["device"],
+    script:
+        "../../scripts/stage_posture.py"
+
+
+rule posture_by_stage:
+    """The stage curves of evaluation.stage_posture's models as one table and one figure, the
+    baselines' Avg. AUC beside them."""
+    input:
+        stages=[
+            f"results/eval/{m}/posture_by_stage.csv" for m in PLAN.stage_posture_models
+        ],
+        baselines=[f"results/eval/{b}/posture.csv" for b in PLAN.baselines],
+    output:
+        table=report(
+            "results/tables/posture_by_stage.csv",
+            caption="../report/posture_by_stage.rst",
+            category="Tables",
+        ),
+        markdown="results/tables/posture_by_stage.md",
+        figure=report(
+            "results/figures/posture_by_stage.png",
+            caption="../report/posture_by_stage.rst",
+            category="Training",
+        ),
+    log:
+        "results/logs/posture_by_stage.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        baselines=PLAN.baselines,
+    script:
+        "../../scripts/posture_by_stage.py"
+
+
 rule evaluate_retrieval:
     """Pose retrieval on the still images: every person a query against the others; the
     ground-truth pose distance and precision of the nearest by embedding, with the random and

@@ -84,28 +84,39 @@ def write_labels(path: str | os.PathLike, labels: PostureLabels) -> None:
             f[key] = np.stack(getattr(labels, key)).astype(np.int32)
 
 
-def flipped_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> dict:
-    """Per video, the sorted frame numbers that the labels judge mirrored."""
+def flipped_frames(
+    labels: PostureLabels, frame_list: list[tuple[str, int]], mirrored: bool = True
+) -> dict:
+    """Per video, the sorted frame numbers that the labels judge mirrored (with ``mirrored``
+    False: every frame they judge, anchors included, mirrored or not)."""
     out: dict[str, set[int]] = defaultdict(set)
     for ids, flips in (
         (labels.pos_ids, labels.pos_flipvals),
         (labels.neg_ids, labels.neg_flipvals),
     ):
         for row, flip in zip(ids, flips, strict=True):
-            for i in row[flip.astype(bool)]:
+            for i in row[flip.astype(bool) | (not mirrored)]:
                 video, frame = frame_list[i]
                 out[video].add(frame)
+    if not mirrored:
+        for i in labels.anchors:
+            video, frame = frame_list[i]
+            out[video].add(frame)
     return {v: np.array(sorted(f), np.int64) for v, f in out.items()}
 
 
 def label_flips(
-    label_files: list[str], frame_lists: list[str], videos: dict[tuple[str, str], object]
+    label_files: list[str],
+    frame_lists: list[str],
+    videos: dict[tuple[str, str], object],
+    mirrored: bool = True,
 ) -> dict[tuple[str, str], np.ndarray]:
-    """(category, video) -> the frames the label files judge mirrored, for ``videos``."""
+    """(category, video) -> the frames the label files judge mirrored (with ``mirrored`` False:
+    every frame they judge), for ``videos``."""
     category_of = {video: cat for cat, video in videos}
     out = {}
     for labels, frame_list in zip(label_files, frame_lists, strict=True):
-        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list))
+        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list), mirrored)
         for video, frames in flips.items():
             if video not in category_of:
                 raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
