@@ -46,7 +46,8 @@ def test_tau_keys_leave_the_signature_when_the_temporal_task_is_off(config):
     changed = {n for n in before if before[n] != after[n]}
     assert changed == {
         "full", "full_r1", "full_r2", "no_mining", "no_curriculum", "temporal_only",
-        "keep_background", "groundtruth_masks", "cross_video", "mined_by_hog",
+        "keep_background", "flow_masks", "groundtruth_masks", "cross_video",
+        "mined_by_hog",
     }  # fmt: skip
     assert "tau_pos" not in after["spatial_only"]["training"]
 

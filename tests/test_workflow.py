@@ -87,9 +87,9 @@ def test_editing_tau_pos_retrains_exactly_the_experiments_that_use_it(tiny_run):
     edit = edited(tiny_run, "training", "tau_pos", 5)
     exps, jobs = retrained(tiny_run, edit)
     assert exps == {
-        "full", "no_curriculum", "keep_background", "groundtruth_masks"
+        "full", "no_curriculum", "keep_background", "flow_masks", "groundtruth_masks"
     }  # fmt: skip
-    assert jobs["train_stage"] == 2 + 1 + 2 + 2
+    assert jobs["train_stage"] == 2 + 1 + 2 + 2 + 2
     assert "crops" not in jobs and "curriculum" not in jobs
 
 
@@ -218,7 +218,7 @@ def test_editing_a_flow_key_reruns_flow_and_crops_but_not_extraction(tiny_run):
 
 def test_editing_the_stage_count_reruns_the_curriculum_and_training_only(tiny_run):
     jobs = jobs_of_dry_run(tiny_run, "--configfile", edited(tiny_run, "curriculum", "stages", 3))
-    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 6 * 3 + 1
+    assert jobs["curriculum"] == 1 and jobs["train_stage"] == 7 * 3 + 1
     assert "crops" not in jobs and "optical_flow" not in jobs
 
 
@@ -264,7 +264,7 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     table = pd.read_csv(r / "tables" / "retrieval.csv").set_index("name")
     assert list(table.index) == [
         "full", "same_as_full", "tau3", "spatial_only", "no_curriculum",
-        "keep_background", "groundtruth_masks", "cross_video", "hog_mined", "random",
+        "keep_background", "flow_masks", "groundtruth_masks", "cross_video", "hog_mined", "random",
         "supervised", "hog", "pixels", "silhouette",
         "imagenet_alexnet", "random ranking", "oracle ranking",
     ]  # fmt: skip
