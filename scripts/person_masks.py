@@ -32,7 +32,6 @@ if settings.grabcut_iterations:
     cut = int((~uncut).sum())
 masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
 save_masks(snakemake.output.masks, masks)
-save_masks(snakemake.output.flow, mask_crops(found.flow, flow.boxes, p.size, p.margin, p.context))
 log.info(
     "%s: %s masks cover %.2f of the crop on average; %d of %d frames took their %s whole; no "
     "frame showed the scene behind %.2f of the flow's masks; GrabCut cut %d frames",

@@ -39,11 +39,11 @@ def test_a_limb_still_in_one_frame_is_kept_by_its_neighbours():
     moving[4, 10:15, 10:15] = True
     boxes = np.tile([4.0, 4, 16, 16], (5, 1))
     s = replace(SETTINGS, window=2, close_px=0, dilate_px=0, min_cover=0.1)
-    masks, from_box = motion_person_masks(moving, boxes, s)
+    masks, from_box = motion_person_masks(moving, boxes, s.flow)
     assert masks[2, 7, 7] and masks[2, 12, 12] and not from_box[2]
     # Nothing outside the box, however much moves there.
     moving[:, 0:3, 0:3] = True
-    masks, _ = motion_person_masks(moving, boxes, SETTINGS)
+    masks, _ = motion_person_masks(moving, boxes, SETTINGS.flow)
     assert not masks[:, 0:3, 0:3].any()
 
 
@@ -53,7 +53,7 @@ def test_holes_are_filled_and_frames_without_motion_take_their_box():
     moving[0, 12:18, 12:18] = False
     boxes = np.tile([6.0, 6, 24, 24], (3, 1))
     s = replace(SETTINGS, window=0, close_px=0, dilate_px=0, min_cover=0.2)
-    masks, from_box = motion_person_masks(moving, boxes, s)
+    masks, from_box = motion_person_masks(moving, boxes, s.flow)
     assert masks[0, 15, 15] and not masks[0, 7, 7]
     assert from_box.tolist() == [False, True, True]
     assert masks[1, 6:25, 6:25].all() and not masks[1, :6].any()
@@ -116,7 +116,7 @@ def test_motion_masks_and_their_cut_cover_the_person(long_jump, long_jump_flow_o
     save_video_flow(tmp_path / "f.npz", vf)
     vf = load_video_flow(tmp_path / "f.npz")
     assert vf.moving_pixels().shape == fs.frames.shape[:3]
-    masks, _ = motion_person_masks(vf.moving_pixels(), vf.boxes, SETTINGS)
+    masks, _ = motion_person_masks(vf.moving_pixels(), vf.boxes, SETTINGS.flow)
     truth = groundtruth_person_masks(
         read_masks(long_jump["masks"][0]), fs.index, fs.frames.shape[1:3], long_jump["masks"][0]
     )
@@ -149,18 +149,19 @@ def test_the_camera_path_accumulates_the_motion_of_each_frame_to_the_next():
     assert camera_path(camera).tolist() == [[0, 0], [1, 0], [3, 1], [6, 1]]
 
 
-def _panning_runner(frames: int = 40, pan: float = 3.0, still: bool = False):
-    """A runner the camera follows over a textured scene (the scene moves by ``pan`` px a
-    frame, the runner stays in the middle of the frame); ``still``: neither moves. Frames,
-    the runner's true masks, boxes and the camera motion (the scene's flow)."""
+def _panning_runner(frames: int = 40, pan: float = 4.0, still: bool = False):
+    """A runner the camera follows over a textured scene (the scene moves by about ``pan`` px
+    a frame, faster and slower, so that a camera path one frame off misplaces the scene; the
+    runner stays in the middle of the frame); ``still``: neither moves. Frames, the runner's
+    true masks, boxes and the camera motion (the scene's flow from each frame to the next)."""
     rng = np.random.default_rng(3)
-    scene = cv2.GaussianBlur(rng.integers(0, 255, (48, 400, 3)).astype(np.uint8), (5, 5), 1.5)
+    scene = cv2.GaussianBlur(rng.integers(0, 255, (48, 400, 3)).astype(np.uint8), (3, 3), 0.7)
     h, w = 48, 64
-    speed = 0.0 if still else pan
+    speed = np.zeros(frames) if still else pan * (1 + 0.9 * np.sin(np.arange(frames) / 2))
+    left = 10 + np.concatenate([[0], np.cumsum(speed[:-1])])
     out, truth = [], []
     for t in range(frames):
-        x0 = 10 + speed * t
-        m = np.float32([[1, 0, x0], [0, 1, 0]])
+        m = np.float32([[1, 0, left[t]], [0, 1, 0]])
         frame = cv2.warpAffine(scene, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
         person = np.zeros((h, w), np.uint8)
         cv2.rectangle(person, (28, 10), (35, 40), 1, -1)
@@ -169,7 +170,7 @@ def _panning_runner(frames: int = 40, pan: float = 3.0, still: bool = False):
         out.append(frame)
         truth.append(person > 0)
     boxes = np.tile([20.0, 6, 44, 47], (frames, 1))
-    camera = np.tile([-speed, 0.0], (frames, 1))
+    camera = np.stack([-speed, np.zeros(frames)], 1)
     return np.stack(out), np.stack(truth), boxes, camera
 
 
@@ -192,8 +193,21 @@ def test_the_scene_behind_a_runner_shows_where_the_runner_is():
     blob = box_masks(boxes, *frames.shape[1:3])
     masks, whole = scene_person_masks(residual, boxes, blob, SETTINGS)
     assert not whole[middle].any()
-    # Measured: the scene's masks IoU 0.98, the box's 0.26.
+    # Measured: the scene's masks IoU 0.89, the box's 0.26; a camera path one frame off fails.
     assert _iou(masks[middle], truth[middle]) > 0.85 > 0.4 > _iou(blob[middle], truth[middle])
+
+
+def test_a_mask_that_covers_too_little_of_its_box_takes_the_flow_s_whole():
+    frames, truth, boxes, _ = _panning_runner()
+    residual = np.zeros(truth.shape, np.float32)
+    residual[:, 20:24, 30:34] = 10
+    blob = box_masks(boxes, *frames.shape[1:3])
+    masks, whole = scene_person_masks(residual, boxes, blob, SETTINGS)
+    # 16 pixels of a 25 x 42 box: less than min_cover.
+    assert whole.all() and (masks == blob).all()
+    residual[:, 10:40, 28:36] = 10
+    masks, whole = scene_person_masks(residual, boxes, blob, SETTINGS)
+    assert not whole.any() and masks[:, 10:40, 28:36].all() and not masks[:, 2:8].any()
 
 
 def test_a_runner_who_never_leaves_the_spot_takes_the_flow_mask():
@@ -234,8 +248,8 @@ def test_label_free_masks_by_method(long_jump, long_jump_flow_of):
         s.method: label_free_masks(vf.moving_pixels(), vf.boxes, vf.camera, fs.frames, s)
         for s in (SETTINGS, FLOW_ONLY)
     }
-    assert (found["flow"].masks == found["flow"].flow).all() and found["flow"].unseen == 0
-    assert (found["scene"].flow == found["flow"].masks).all()
+    flow_masks, _ = motion_person_masks(vf.moving_pixels(), vf.boxes, SETTINGS.flow)
+    assert (found["flow"].masks == flow_masks).all() and found["flow"].unseen == 0
     scene, flow = (
         mask_agreement(mask_crops(found[m].masks, vf.boxes, 32, 0.125, 0.1), truth)
         for m in ("scene", "flow")
@@ -252,7 +266,6 @@ def test_label_free_masks_by_method(long_jump, long_jump_flow_of):
 
 
 def test_a_short_real_clip_where_the_person_stays_in_place_keeps_the_flow_masks():
-    from poseembed.flow.statistics import box_masks as boxes_of
     from tests.conftest import analyse, flow_settings
     from tests.test_flow import jhmdb_boxes
 
@@ -262,7 +275,7 @@ def test_a_short_real_clip_where_the_person_stays_in_place_keeps_the_flow_masks(
         s.method: label_free_masks(vf.moving_pixels(), vf.boxes, vf.camera, frames, s)
         for s in (SETTINGS, FLOW_ONLY)
     }
-    box = boxes_of(vf.boxes, *frames.shape[1:3])
+    box = box_masks(vf.boxes, *frames.shape[1:3])
     share = {m: (f.masks & box).sum() / box.sum() for m, f in found.items()}
     # Measured: in 40 frames of a slow pan the girl never leaves her spot, so no frame shows
     # the scene behind 0.73 of the flow's masks, which stand there; the scene's masks cover

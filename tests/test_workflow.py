@@ -365,9 +365,17 @@ def test_a_folder_without_categories_runs_through_mining_and_counting(tmp_path, 
     assert "background greyed by the person masks" in log
 
 
+def test_editing_a_key_of_the_scene_s_masks_leaves_the_flow_s_masks_alone(tiny_run):
+    exps, jobs = retrained(tiny_run, edited(tiny_run, "masks", "scene_threshold", 4.0))
+    assert "full" in exps and not exps & {"flow_masks", "keep_background", "groundtruth_masks"}
+    assert jobs["person_masks"] == 6 and "flow_person_masks" not in jobs
+
+
 def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):
     edit = edited(tiny_run, "masks", "window", 1)
     exps, jobs = retrained(tiny_run, edit)
-    assert "full" in exps and "spatial_only" in exps
-    assert not exps & {"keep_background", "groundtruth_masks"}, "they use no motion mask"
-    assert jobs["person_masks"] == 6 and "crops" not in jobs and "optical_flow" not in jobs
+    # The flow's masks change, and the scene's that fall back on them.
+    assert {"full", "spatial_only", "flow_masks"} <= exps
+    assert not exps & {"keep_background", "groundtruth_masks"}, "they use no label-free mask"
+    assert jobs["person_masks"] == jobs["flow_person_masks"] == 6
+    assert "crops" not in jobs and "optical_flow" not in jobs

@@ -38,7 +38,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["embed_for_mining"] == 3 and jobs["mine_repetitions"] == jobs["refine"] == 5
     assert jobs["repetition_figure"] == 9 and jobs["repetition_table"] == 1
     assert jobs["render_tables"] == jobs["retrieval_figure"] == 1
-    assert jobs["person_masks"] == 16 * 6
+    assert jobs["person_masks"] == jobs["flow_person_masks"] == 16 * 6
     assert jobs["groundtruth_masks"] == jobs["train_supervised"] == 1
     for rule in ("embedding_diagnostics", "mask_quality_table", "task_shortcuts_table"):
         assert jobs[rule] == 1, rule

@@ -3,27 +3,25 @@ images.
 
 The background of a crop (textured, moving with the camera, different in every video) is the
 shortcut of both tasks and the distraction of the embedding. The videos themselves say where the
-person is: the pixels whose flow differs from the camera's (``VideoFlow.moving``). A still limb
-does not move between two frames, so the moving pixels of ``window`` frames on either side are
-united; nothing outside the person's padded box is person; gaps are closed and holes filled.
-Where too little of the box moves (a pause, a still camera on a still athlete), the box itself
-stands for the mask, so the crop keeps its person and loses only the box's surroundings.
-
-Flow is smooth across the person's outline, so the moving pixels are a blob about twice the
-person's area that fills most of its box: a silhouette of the box, not of the pose. Within one
-video the grey crops then differ by the box's textured surroundings more than by the limbs,
-and a frame's nearest frame of another cycle is often the mirror pose half a cycle away. On
-request (``grabcut_iterations`` > 0; off by default) GrabCut (``colour_refined``) cuts the blob
-to the person's colours: the blob as probable person, the rest of the padded box as probable
-background, the scene beyond as background. Its silhouettes tell a pose from its mirror within
-a video, but it drops different parts of the person in different videos, and an embedding
-trained on them follows the pose across videos less (measured in the README).
+person is, in two ways. The flow's (``motion_person_masks``): the pixels whose flow differs from
+the camera's (``VideoFlow.moving``); a still limb does not move between two frames, so the
+moving pixels of ``window`` frames on either side are united, nothing outside the person's
+padded box is person, gaps are closed and holes filled, and where too little of the box moves
+the box itself stands for the mask. Flow is smooth across the person's outline, so these are a
+blob about twice the person that fills most of its box, and the crop keeps the scene inside
+the box, a scene that changes with time as the camera pans. The scene's (``method`` scene, the
+default; ``scene_person_masks``): what differs from the scene behind the person, which the
+frames around show where the person stood elsewhere (``background_masks``); the flow's masks
+stand in where no frame shows it. On request (``grabcut_iterations`` > 0; off by default)
+GrabCut (``colour_refined``) cuts either to the person's colours; it drops different parts of
+the person in different videos, and an embedding trained on the cut flow masks followed the
+pose across videos less (measured in the README).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import cv2
 import numpy as np
@@ -36,6 +34,17 @@ from poseembed.flow.statistics import box_masks, padded_boxes
 
 GREY = 128
 """The value that replaces the background: the middle of the input range, 0 after scaling."""
+
+
+@dataclass(frozen=True)
+class FlowMaskSettings:
+    """The config's ``masks`` keys that the flow's masks read (see the schema)."""
+
+    window: int
+    box_pad: float
+    close_px: int
+    dilate_px: int
+    min_cover: float
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ class MaskSettings:
     grabcut_pad: float
     grabcut_context: float
 
+    @property
+    def flow(self) -> FlowMaskSettings:
+        """The keys of the flow's masks, which the scene's fall back on."""
+        return FlowMaskSettings(**{f.name: getattr(self, f.name) for f in fields(FlowMaskSettings)})
+
 
 METHODS = ("scene", "flow")
 
@@ -68,7 +82,7 @@ def _disc(radius: int) -> np.ndarray:
 
 
 def motion_person_masks(
-    moving: np.ndarray, boxes: np.ndarray, s: MaskSettings
+    moving: np.ndarray, boxes: np.ndarray, s: FlowMaskSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N, H, W) bool person masks from moving pixels (N, H, W) and boxes (N, 4; NaN: none),
     and which frames (N,) took their box for want of motion."""
@@ -110,13 +124,11 @@ def scene_person_masks(
 
 @dataclass(frozen=True)
 class LabelFreeMasks:
-    """A video's label-free person masks (N, H, W), the flow's masks they fall back on (the
-    same for ``flow``), which frames took a fallback whole (the flow's mask for ``scene``, the
-    box for ``flow``), and the share of the flow's masks behind which no frame showed the
-    scene (0 for ``flow``)."""
+    """A video's label-free person masks (N, H, W), which frames took a fallback whole (the
+    flow's mask for ``scene``, the box for ``flow``), and the share of the flow's masks behind
+    which no frame showed the scene (0 for ``flow``)."""
 
     masks: np.ndarray
-    flow: np.ndarray
     whole: np.ndarray
     unseen: float
 
@@ -134,9 +146,9 @@ def label_free_masks(
         raise ValueError(
             f"config masks.method: unknown {s.method!r}; choose {' or '.join(METHODS)}"
         )
-    flow_masks, whole = motion_person_masks(moving, boxes, s)
+    flow_masks, whole = motion_person_masks(moving, boxes, s.flow)
     if s.method == "flow":
-        return LabelFreeMasks(flow_masks, flow_masks, whole, 0.0)
+        return LabelFreeMasks(flow_masks, whole, 0.0)
     if frames is None or len(frames) != len(boxes):
         raise ValueError(f"masks.method scene needs the {len(boxes)} frames the flow was made of")
     residual = scene_residual(
@@ -144,7 +156,7 @@ def label_free_masks(
     )
     unseen = float(np.isnan(residual)[flow_masks].mean()) if flow_masks.any() else 0.0
     masks, whole = scene_person_masks(residual, boxes, flow_masks, s)
-    return LabelFreeMasks(masks, flow_masks, whole, unseen)
+    return LabelFreeMasks(masks, whole, unseen)
 
 
 def _closed_and_filled(masks: np.ndarray, close_px: int) -> np.ndarray:

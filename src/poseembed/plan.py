@@ -29,6 +29,7 @@ from poseembed.experiments import (
     training_signature,
 )
 from poseembed.mining import MiningSettings
+from poseembed.person_masks import FlowMaskSettings
 
 # Where each feature setting (fields of features.FeatureSettings) is configured.
 _FEATURE_KEYS = {
@@ -288,6 +289,11 @@ class Plan:
         if background == "keep":
             return []
         return self.per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
+
+    def flow_mask_params(self) -> dict:
+        """The ``masks`` keys the flow's masks read, and no others, so that editing a key of
+        the scene's masks leaves them alone."""
+        return {f.name: self.config["masks"][f.name] for f in fields(FlowMaskSettings)}
 
     def still_masks(self, model: str) -> str | list:
         """The predicted masks of the still crops, for models that grey out the background or

@@ -42,16 +42,15 @@ rule crops:
 
 
 rule person_masks:
-    """Label-free person masks aligned with the crops (uint8 0-255, memory-mappable): by
-    masks.method, what differs from the scene behind the person or the pixels that move unlike
-    the camera, cut to the person's colours by GrabCut if asked; and the flow's masks alone.
+    """Label-free person masks aligned with the crops (uint8 0-255, memory-mappable), by
+    masks.method: what differs from the scene behind the person, the flow's masks where no
+    frame shows the scene (or those alone), cut to the person's colours by GrabCut if asked.
     """
     input:
         flow="results/flow/{category}/{video}.npz",
         frames="results/frames/{category}/{video}.npz",
     output:
         masks="results/masks/motion/{category}/{video}.npy",
-        flow="results/masks/flow/{category}/{video}.npy",
     log:
         "results/logs/person_masks/{category}/{video}.log",
     conda:
@@ -61,6 +60,25 @@ rule person_masks:
         masks=config["masks"],
     script:
         "../../scripts/person_masks.py"
+
+
+rule flow_person_masks:
+    """The flow's person masks alone, aligned with the crops: the pixels that move unlike the
+    camera, united over neighbouring frames inside the box, gaps closed and holes filled (what
+    training.background flow greys with)."""
+    input:
+        flow="results/flow/{category}/{video}.npz",
+    output:
+        masks="results/masks/flow/{category}/{video}.npy",
+    log:
+        "results/logs/flow_person_masks/{category}/{video}.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    params:
+        **CROP_GEOMETRY,
+        masks=PLAN.flow_mask_params(),
+    script:
+        "../../scripts/flow_person_masks.py"
 
 
 rule groundtruth_masks:
