@@ -9,9 +9,12 @@ import pytest
 from poseembed.formats.bbox import BoxFileError, boxes_for_frames, read_bb, write_bb
 from poseembed.formats.cliquecnn import (
     PostureLabels,
+    judged_frames,
     label_flips,
     read_frame_list,
     read_labels,
+    read_posture_sets,
+    video_frames,
     write_frame_list,
     write_labels,
 )
@@ -85,8 +88,10 @@ def test_label_flips_name_the_mirrored_frames_of_each_video(tmp_path):
     files = [str(tmp_path / "labels_c.hdf5")], [str(tmp_path / "imagePaths_c.txt")]
     flips = label_flips(*files, {("c", "v0"): None, ("c", "v1"): None, ("d", "v2"): None})
     assert {k: v.tolist() for k, v in flips.items()} == {("c", "v0"): [4], ("c", "v1"): [7]}
-    judged = label_flips(*files, {("c", "v0"): None, ("c", "v1"): None}, mirrored=False)
-    # Every frame the labels judge, the anchor's included, mirrored or not.
+    sets = read_posture_sets(*files)
+    judged = video_frames(sets, {("c", "v0"): None, ("c", "v1"): None}, judged_frames)
+    # Every frame judged, the anchor and the mirrored ones included (their rows are looked up
+    # before the mirrored rows replace them).
     assert {k: v.tolist() for k, v in judged.items()} == {("c", "v0"): [0, 4], ("c", "v1"): [2, 7]}
     with pytest.raises(ValueError, match="imagePaths_c.txt names video 'v1'"):
         label_flips(*files, {("c", "v0"): None})

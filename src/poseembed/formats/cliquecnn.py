@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,11 +85,19 @@ def write_labels(path: str | os.PathLike, labels: PostureLabels) -> None:
             f[key] = np.stack(getattr(labels, key)).astype(np.int32)
 
 
-def flipped_frames(
-    labels: PostureLabels, frame_list: list[tuple[str, int]], mirrored: bool = True
-) -> dict:
-    """Per video, the sorted frame numbers that the labels judge mirrored (with ``mirrored``
-    False: every frame they judge, anchors included, mirrored or not)."""
+def flipped_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> dict:
+    """Per video, the sorted frame numbers that the labels judge mirrored."""
+    return _judged(labels, frame_list, mirrored=True)
+
+
+def judged_frames(labels: PostureLabels, frame_list: list[tuple[str, int]]) -> dict:
+    """Per video, the sorted frame numbers of every frame the labels judge, anchors included,
+    mirrored or not: the rows an evaluation looks up before it swaps in the mirrored ones."""
+    return _judged(labels, frame_list, mirrored=False)
+
+
+def _judged(labels: PostureLabels, frame_list: list[tuple[str, int]], mirrored: bool) -> dict:
+    """The frames judged mirrored, or (``mirrored`` False) every frame judged."""
     out: dict[str, set[int]] = defaultdict(set)
     for ids, flips in (
         (labels.pos_ids, labels.pos_flipvals),
@@ -105,20 +114,39 @@ def flipped_frames(
     return {v: np.array(sorted(f), np.int64) for v, f in out.items()}
 
 
+PostureSets = dict[str, tuple[PostureLabels, list[tuple[str, int]]]]
+"""Each category's posture labels and frame list, by category name."""
+
+
+def read_posture_sets(label_files: list[str], frame_lists: list[str]) -> PostureSets:
+    """The label files (``labels_<category>.hdf5``) and frame lists beside them, by category."""
+    return {
+        Path(labels).stem.removeprefix("labels_"): (read_labels(labels), read_frame_list(frames))
+        for labels, frames in zip(label_files, frame_lists, strict=True)
+    }
+
+
 def label_flips(
-    label_files: list[str],
-    frame_lists: list[str],
-    videos: dict[tuple[str, str], object],
-    mirrored: bool = True,
+    label_files: list[str], frame_lists: list[str], videos: dict[tuple[str, str], object]
 ) -> dict[tuple[str, str], np.ndarray]:
-    """(category, video) -> the frames the label files judge mirrored (with ``mirrored`` False:
-    every frame they judge), for ``videos``."""
+    """(category, video) -> the frames the label files judge mirrored, for ``videos``."""
+    return video_frames(read_posture_sets(label_files, frame_lists), videos, flipped_frames)
+
+
+def video_frames(
+    sets: PostureSets,
+    videos: dict[tuple[str, str], object],
+    which: Callable[[PostureLabels, list[tuple[str, int]]], dict] = flipped_frames,
+) -> dict[tuple[str, str], np.ndarray]:
+    """(category, video) -> the frames of ``videos`` that ``which`` (``flipped_frames`` or
+    ``judged_frames``) picks from each category's labels."""
     category_of = {video: cat for cat, video in videos}
     out = {}
-    for labels, frame_list in zip(label_files, frame_lists, strict=True):
-        flips = flipped_frames(read_labels(labels), read_frame_list(frame_list), mirrored)
-        for video, frames in flips.items():
+    for category, (labels, frame_list) in sets.items():
+        for video, frames in which(labels, frame_list).items():
             if video not in category_of:
-                raise ValueError(f"{frame_list} names video {video!r}, which the dataset lacks")
+                raise ValueError(
+                    f"imagePaths_{category}.txt names video {video!r}, which the dataset lacks"
+                )
             out[(category_of[video], video)] = frames
     return out
