@@ -105,7 +105,12 @@ def test_table_rows_name_every_baseline_and_why_one_did_not_run(tmp_path):
     config["dataset"] = {**config["dataset"], "kind": "folder", "root": str(root)}
     plan = plan_of(config)
     assert "groundtruth_masks" not in plan.experiments
-    assert any("groundtruth_masks is left out" in w for w in plan.warnings)
+    # One warning for it, not a second from evaluation.stage_posture that names it.
+    assert [w for w in plan.warnings if "groundtruth_masks" in w] == [
+        "experiments.groundtruth_masks is left out: its training.background groundtruth needs "
+        "the synthetic generator's masks"
+    ]
+    assert plan.stage_posture_models == ["full", "flow_masks", "keep_background"]
     assert "supervised" not in plan.baselines
     rows = {r["name"]: r for r in plan.table_rows()}
     assert rows["supervised"]["models"] == [] and "ground-truth poses" in rows["supervised"]["note"]

@@ -424,8 +424,9 @@ def build_plan(config: dict, schema: dict) -> Plan:
     per_category = config["synthetic"]["videos_per_category"] if synthetic else None
     videos = video_table(ds, data_root, per_category)
     warnings = []
+    left_out = groundtruth_experiments(config) if not synthetic else []
     if not synthetic:
-        for name in groundtruth_experiments(config):
+        for name in left_out:
             warnings.append(
                 f"experiments.{name} is left out: its training.background groundtruth needs "
                 "the synthetic generator's masks"
@@ -449,7 +450,11 @@ def build_plan(config: dict, schema: dict) -> Plan:
     labels = synthetic or all(
         Path(p).exists() for p in _label_files(config, data_root, categories, "labels")
     )
-    absent = [n for n in config["evaluation"]["stage_posture"] if n not in experiments]
+    absent = [
+        n
+        for n in config["evaluation"]["stage_posture"]
+        if n not in experiments and n not in left_out
+    ]
     if labels and absent:
         warnings.append(
             f"evaluation.stage_posture: {absent} are left out: not experiments of this run"
