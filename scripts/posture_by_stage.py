@@ -12,19 +12,15 @@ baselines = {
     name: float(pd.read_csv(path)["auc"].mean())
     for name, path in zip(snakemake.params.baselines, snakemake.input.baselines, strict=True)
 }
-wide = curves.pivot_table(
-    index=["step", "iterations"], columns="model", values="avg_auc", sort=False
-)
 write_table(
     curves,
     snakemake.output.table,
     snakemake.output.markdown,
     "Posture Avg. AUC after every training stage",
-    markdown=wide.reset_index(),
     note="Each model's network after every curriculum stage (iterations counted from the first "
     "stage) and after its refinement, judged by the posture protocol. Baselines: "
     + ", ".join(f"{b} {auc:.3f}" for b, auc in baselines.items())
     + ".",
 )
 posture_by_stage_figure(curves, baselines, snakemake.output.figure)
-log.info("\n%s", wide)
+log.info("\n%s", curves.to_string(index=False))

@@ -308,6 +308,18 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert (precision["motion (scene)"] > precision["flow"]).all()
     shortcuts = pd.read_csv(r / "tables" / "task_shortcuts.csv")
     assert set(shortcuts["model"]) == set(MODELS) and len(shortcuts) == 3 * len(MODELS)
+    curves = pd.read_csv(r / "tables" / "posture_by_stage.csv")
+    assert list(curves["model"].unique()) == [
+        "full", "flow_masks", "groundtruth_masks", "keep_background"
+    ]  # fmt: skip
+    full = curves[curves["model"] == "full"]
+    assert list(full["step"]) == ["stage 1", "stage 2", "refined"]
+    assert list(full["iterations"]) == [3, 6, 9]
+    # Each curve ends at the network the posture table judges.
+    for model, rows in curves.groupby("model"):
+        final = pd.read_csv(r / "eval" / model / "posture.csv")["auc"].mean()
+        assert rows["avg_auc"].iloc[-1] == pytest.approx(final, abs=1e-6), model
+    assert cv2.imread(str(r / "figures" / "posture_by_stage.png")) is not None
     spatial = shortcuts[shortcuts["model"] == "spatial_only"]
     assert spatial["temporal_acc"].isna().all() and spatial["spatial_acc"].between(0, 1).all()
 
@@ -322,7 +334,8 @@ def test_the_report_captions_every_table_and_figure(tiny_run):
     for part in ("retrieval.csv", "temporal_ordering_ranges.csv", "mpii_retrievals.png",
                  "curriculum_histogram.png", "vault_000.png", "repetitions.csv",
                  "embedding_diagnostics.csv", "person_masks.csv",
-                 "task_shortcuts.csv", "counting.csv", "lag_similarity.png"):  # fmt: skip
+                 "task_shortcuts.csv", "counting.csv", "lag_similarity.png",
+                 "posture_by_stage.csv", "posture_by_stage.png"):  # fmt: skip
         assert any(n.endswith(part) for n in names), part
 
 
