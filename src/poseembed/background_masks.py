@@ -49,8 +49,9 @@ def _shifted(frame: np.ndarray, offset: np.ndarray) -> np.ndarray:
 
 
 def masked_median(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Median over axis 0 of ``stack`` (K, ...) ignoring NaN (the lower middle value of an
-    even count), and how many values it was taken over; NaN where there is none."""
+    """Median over axis 0 of ``stack`` (K, ...) ignoring NaN, and how many values it was taken
+    over; NaN where there is none. Of an even count it takes the lower middle value: a value
+    one of the views showed, where the mean of two would blend two scenes at an edge."""
     count = (~np.isnan(stack)).sum(0)
     ordered = np.sort(np.where(np.isnan(stack), np.inf, stack), axis=0)
     middle = np.maximum(count - 1, 0) // 2
