@@ -136,7 +136,7 @@ def label_flips(
 def video_frames(
     sets: PostureSets,
     videos: dict[tuple[str, str], object],
-    which: Callable[[PostureLabels, list[tuple[str, int]]], dict] = flipped_frames,
+    which: Callable[[PostureLabels, list[tuple[str, int]]], dict],
 ) -> dict[tuple[str, str], np.ndarray]:
     """(category, video) -> the frames of ``videos`` that ``which`` (``flipped_frames`` or
     ``judged_frames``) picks from each category's labels."""
