@@ -10,7 +10,12 @@ from poseembed.tables import write_table
 
 log = setup_job_logging(snakemake)
 inputs = snakemake.input
-kinds = {f"motion ({snakemake.params.method})": inputs.motion, "flow": inputs.flow}
+p = snakemake.params
+kinds = {
+    f"motion ({p.method}, {p.unseen} where unseen)": inputs.motion,
+    f"label_free ({p.method}, flow where unseen)": inputs.label_free,
+    "flow": inputs.flow,
+}
 table = pd.concat(
     [
         mask_quality_table(
@@ -32,8 +37,9 @@ write_table(
     note="Crops of every frame; IoU, precision and recall of the label-free masks against the "
     "ground-truth masks (results/masks/groundtruth), means over frames: motion, the masks the "
     "models with training.background motion see (results/masks/motion, made by masks.method; "
-    "cut by GrabCut where masks.grabcut_iterations > 0), and flow, the flow's moving pixels "
-    "alone (results/masks/flow; what scene falls back on). mask_share and person_share: the "
-    "crop's share covered by each.",
+    "cut by GrabCut where masks.grabcut_iterations > 0; where no frame showed the scene, "
+    "filled by masks.unseen); label_free, the same before the fill (results/masks/label_free, "
+    "the flow's masks where the scene was not seen); and flow, the flow's moving pixels alone "
+    "(results/masks/flow). mask_share and person_share: the crop's share covered by each.",
 )
 log.info("\n%s", table.to_string(index=False))

@@ -31,10 +31,13 @@ if settings.grabcut_iterations:
     masks, uncut = colour_refined(frames, masks, flow.boxes, settings)
     cut = int((~uncut).sum())
 masks = mask_crops(masks, flow.boxes, p.size, p.margin, p.context)
+seen = mask_crops(found.seen, flow.boxes, p.size, p.margin, p.context)
 save_masks(snakemake.output.masks, masks)
+save_masks(snakemake.output.seen, seen)
 log.info(
     "%s: %s masks cover %.2f of the crop on average; %d of %d frames took their %s whole; no "
-    "frame showed the scene behind %.2f of the flow's masks; GrabCut cut %d frames",
+    "frame showed the scene behind %.2f of the flow's masks (%.2f of the crop not seen); "
+    "GrabCut cut %d frames",
     snakemake.input.flow,
     settings.method,
     float((masks > 127).mean()),
@@ -42,5 +45,6 @@ log.info(
     len(masks),
     "flow mask" if settings.method == "scene" else "box",
     found.unseen,
+    float((seen <= 127).mean()),
     cut,
 )

@@ -1,4 +1,4 @@
-"""Rule train_mask_predictor: the network that predicts motion masks from pixels."""
+"""Rule train_mask_predictor: the network that predicts label-free masks from pixels."""
 
 from pathlib import Path
 
@@ -15,6 +15,7 @@ settings = strict_settings(PredictorSettings, snakemake.params.settings, "config
 model, metrics = train_mask_predictor(
     {Path(p).stem: p for p in snakemake.input.crops},
     {Path(p).stem: p for p in snakemake.input.masks},
+    {Path(p).stem: p for p in snakemake.input.seen},
     settings,
 )
 with atomic_path(snakemake.output.metrics, suffix=".csv") as tmp:

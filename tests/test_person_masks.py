@@ -20,6 +20,7 @@ from poseembed.person_masks import (
     GREY,
     MaskSettings,
     colour_refined,
+    filled_masks,
     groundtruth_person_masks,
     label_free_masks,
     mask_crops,
@@ -28,7 +29,10 @@ from poseembed.person_masks import (
     suppress_background,
 )
 
-SETTINGS = strict_settings(MaskSettings, schema_defaults("masks"), "masks")
+# The masks section but what fills the unseen pixels, which only the fill reads.
+SETTINGS = strict_settings(
+    MaskSettings, {k: v for k, v in schema_defaults("masks").items() if k != "unseen"}, "masks"
+)
 CUT = replace(SETTINGS, grabcut_iterations=3)
 FLOW_ONLY = replace(SETTINGS, method="flow")
 
@@ -250,6 +254,13 @@ def test_label_free_masks_by_method(long_jump, long_jump_flow_of):
     }
     flow_masks, _ = motion_person_masks(vf.moving_pixels(), vf.boxes, SETTINGS.flow)
     assert (found["flow"].masks == flow_masks).all() and found["flow"].unseen == 0
+    assert found["flow"].seen.all()
+    # The scene's word holds outside the box, and inside it where the scene was seen; not in a
+    # frame that took its flow mask whole.
+    seen, box = found["scene"].seen, box_masks(vf.boxes, *fs.frames.shape[1:3])
+    assert seen[~box].all() and not seen[found["scene"].whole][box[found["scene"].whole]].any()
+    inside = box & ~found["scene"].whole[:, None, None]
+    assert 0 < seen[inside].mean() < 1
     scene, flow = (
         mask_agreement(mask_crops(found[m].masks, vf.boxes, 32, 0.125, 0.1), truth)
         for m in ("scene", "flow")
@@ -263,6 +274,17 @@ def test_label_free_masks_by_method(long_jump, long_jump_flow_of):
         label_free_masks(
             vf.moving_pixels(), vf.boxes, vf.camera, fs.frames, replace(SETTINGS, method="x")
         )
+
+
+def test_the_unseen_pixels_are_filled_by_the_predictor_or_kept():
+    masks = np.array([[[255, 0, 200, 0]]], np.uint8)
+    seen = np.array([[[255, 255, 0, 0]]], np.uint8)
+    predicted = np.array([[[0, 255, 100, 180]]], np.uint8)
+    # Seen pixels keep their mask; the others take the prediction, cut at one half.
+    assert filled_masks(masks, seen, predicted, "predictor").tolist() == [[[255, 0, 0, 255]]]
+    assert filled_masks(masks, seen, None, "flow").tolist() == masks.tolist()
+    with pytest.raises(ValueError, match="masks.unseen"):
+        filled_masks(masks, seen, predicted, "grabcut")
 
 
 def test_a_short_real_clip_where_the_person_stays_in_place_keeps_the_flow_masks():

@@ -296,16 +296,18 @@ def test_tiny_run_renders_the_tables_and_the_retrieval_figure(tiny_run):
     assert diagnostics[["cycle_match", "cycle_mirror"]].stack().between(0, 1).all()
     assert diagnostics["cycle_match"].notna().all()
     masks = pd.read_csv(r / "tables" / "person_masks.csv").set_index(["masks", "category"])
+    filled = "motion (scene, predictor where unseen)"
+    unfilled = "label_free (scene, flow where unseen)"
     assert list(masks.index) == [
         (kind, category)
-        for kind in ("motion (scene)", "flow")
+        for kind in (filled, unfilled, "flow")
         for category in ("long_jump", "vault", "all")
     ]
     assert masks["iou"].between(0, 1).all()
     # The scene's masks keep less of the scene than the flow's, which they fall back on.
     iou, precision = masks["iou"].unstack(0), masks["precision"].unstack(0)
-    assert (iou["motion (scene)"] > iou["flow"]).all()
-    assert (precision["motion (scene)"] > precision["flow"]).all()
+    for kind in (filled, unfilled):
+        assert (iou[kind] > iou["flow"]).all() and (precision[kind] > precision["flow"]).all()
     shortcuts = pd.read_csv(r / "tables" / "task_shortcuts.csv")
     assert set(shortcuts["model"]) == set(MODELS) and len(shortcuts) == 3 * len(MODELS)
     curves = pd.read_csv(r / "tables" / "posture_by_stage.csv")
@@ -382,6 +384,14 @@ def test_editing_a_key_of_the_scene_s_masks_leaves_the_flow_s_masks_alone(tiny_r
     exps, jobs = retrained(tiny_run, edited(tiny_run, "masks", "scene_threshold", 4.0))
     assert "full" in exps and not exps & {"flow_masks", "keep_background", "groundtruth_masks"}
     assert jobs["person_masks"] == 6 and "flow_person_masks" not in jobs
+    assert jobs["train_mask_predictor"] == jobs["filled_masks"] == 1
+
+
+def test_editing_what_fills_the_unseen_pixels_refills_the_masks_alone(tiny_run):
+    exps, jobs = retrained(tiny_run, edited(tiny_run, "masks", "unseen", "flow"))
+    assert "full" in exps and not exps & {"flow_masks", "keep_background", "groundtruth_masks"}
+    assert jobs["filled_masks"] == 1
+    assert "person_masks" not in jobs and "train_mask_predictor" not in jobs
 
 
 def test_editing_a_mask_key_reruns_the_masks_and_the_models_that_use_them(tiny_run):

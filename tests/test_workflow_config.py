@@ -42,7 +42,7 @@ def test_dry_run_of_the_default_config(tmp_path):
     assert jobs["groundtruth_masks"] == jobs["train_supervised"] == 1
     for rule in ("embedding_diagnostics", "mask_quality_table", "task_shortcuts_table"):
         assert jobs[rule] == 1, rule
-    assert jobs["train_mask_predictor"] == 1
+    assert jobs["train_mask_predictor"] == jobs["filled_masks"] == 1
 
 
 def test_nested_keys_from_the_command_line_and_bad_ranges_before_any_job(tmp_path):

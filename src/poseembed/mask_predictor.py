@@ -1,10 +1,13 @@
 """A small person-mask predictor trained on the label-free motion masks.
 
-Still images have no flow, so no motion mask: a network trained to reproduce the motion masks
-of the video crops from the crops' pixels gives them one, and a model that was trained on
-crops with a grey background then sees stills as it saw frames. Fully convolutional (an
-encoder-decoder with skips, sized for the CPU), trained with a per-pixel binary cross-entropy on
-seeded batches of (crop, motion mask).
+Still images have no flow, so no motion mask: a network trained to reproduce the label-free
+masks of the video crops from the crops' pixels gives them one, and a model that was trained on
+crops with a grey background then sees stills as it saw frames. It also fills in the frames of
+the videos where no frame showed the scene behind the person (``person_masks.filled_masks``):
+it learns only from the pixels whose mask the scene gave (``seen``), so the flow's blob that
+stands in elsewhere does not teach it. Fully convolutional (an encoder-decoder with skips, sized
+for the CPU), trained with a per-pixel binary cross-entropy over the seen pixels on seeded
+batches of (crop, mask).
 """
 
 from __future__ import annotations
@@ -66,10 +69,12 @@ class MaskNet(nn.Module):
 def train_mask_predictor(
     crop_paths: dict[str, str | os.PathLike],
     mask_paths: dict[str, str | os.PathLike],
+    seen_paths: dict[str, str | os.PathLike],
     s: PredictorSettings,
 ) -> tuple[MaskNet, pd.DataFrame]:
-    """The predictor trained on every frame of the videos (crop and motion mask), with a
-    horizontal flip of both; per-iteration loss and pixel accuracy."""
+    """The predictor trained on every frame of the videos (crop, label-free mask and the
+    pixels it holds for, ``seen``), with a horizontal flip of all three; per-iteration loss and
+    pixel accuracy over the seen pixels."""
     device = resolve_device(s.device)
     torch.manual_seed(s.seed)
     model = MaskNet().to(device)
@@ -77,6 +82,7 @@ def train_mask_predictor(
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, s.iterations)
     crops = CropStore(crop_paths)
     masks = CropStore(mask_paths)
+    seen = CropStore(seen_paths)
     names = np.array(sorted(crop_paths))
     lengths = np.array([len(crops[v]) for v in names])
     rows = []
@@ -86,16 +92,21 @@ def train_mask_predictor(
         videos = names[rng.integers(0, len(names), s.batch_size)]
         frames = (rng.random(s.batch_size) * lengths[np.searchsorted(names, videos)]).astype(int)
         x, y = crops.gather(videos, frames), masks.gather(videos, frames)
+        w = seen.gather(videos, frames)
         flip = rng.random(s.batch_size) < 0.5
-        x[flip], y[flip] = x[flip, :, ::-1], y[flip, :, ::-1]
+        x[flip], y[flip], w[flip] = x[flip, :, ::-1], y[flip, :, ::-1], w[flip, :, ::-1]
         target = torch.from_numpy(y.astype(np.float32) / 255)[:, None].to(device)
+        weight = torch.from_numpy((w > 127).astype(np.float32))[:, None].to(device)
+        total = weight.sum().clamp(min=1)
         logits = model(to_tensor(x, device))
-        loss = F.binary_cross_entropy_with_logits(logits, target)
+        loss = (
+            F.binary_cross_entropy_with_logits(logits, target, reduction="none") * weight
+        ).sum() / total
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
-        acc = ((logits > 0) == (target > 0.5)).float().mean()
+        acc = (((logits > 0) == (target > 0.5)).float() * weight).sum() / total
         rows.append({"iteration": it + 1, "loss": float(loss.detach()), "pixel_acc": float(acc)})
     return model.eval(), pd.DataFrame(rows)
 

@@ -12,7 +12,10 @@ blob about twice the person that fills most of its box, and the crop keeps the s
 the box, a scene that changes with time as the camera pans. The scene's (``method`` scene, the
 default; ``scene_person_masks``): what differs from the scene behind the person, which the
 frames around show where the person stood elsewhere (``background_masks``); the flow's masks
-stand in where no frame shows it. On request (``grabcut_iterations`` > 0; off by default)
+stand in where no frame shows it, and ``seen`` says where the scene's word holds. An athlete who
+spins in place (a hammer throw) never uncovers the scene behind them: there the mask predictor,
+trained on the seen pixels of every video, fills in (``filled_masks``, ``unseen`` predictor). On
+request (``grabcut_iterations`` > 0; off by default)
 GrabCut (``colour_refined``) cuts either to the person's colours; it drops different parts of
 the person in different videos, and an embedding trained on the cut flow masks followed the
 pose across videos less (measured in the README).
@@ -49,7 +52,8 @@ class FlowMaskSettings:
 
 @dataclass(frozen=True)
 class MaskSettings:
-    """The config's ``masks`` section (see the schema)."""
+    """The config's ``masks`` section but ``unseen``, which only ``filled_masks`` reads (see the
+    schema)."""
 
     method: str
     window: int
@@ -73,6 +77,7 @@ class MaskSettings:
 
 
 METHODS = ("scene", "flow")
+UNSEEN = ("predictor", "flow")
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -125,12 +130,15 @@ def scene_person_masks(
 @dataclass(frozen=True)
 class LabelFreeMasks:
     """A video's label-free person masks (N, H, W), which frames took a fallback whole (the
-    flow's mask for ``scene``, the box for ``flow``), and the share of the flow's masks behind
-    which no frame showed the scene (0 for ``flow``)."""
+    flow's mask for ``scene``, the box for ``flow``), the share of the flow's masks behind
+    which no frame showed the scene (0 for ``flow``), and ``seen`` (N, H, W): the pixels whose
+    mask the method itself gives (for ``scene``: the scene was seen there, or it lies outside
+    the box; everywhere for ``flow``)."""
 
     masks: np.ndarray
     whole: np.ndarray
     unseen: float
+    seen: np.ndarray
 
 
 def label_free_masks(
@@ -148,15 +156,33 @@ def label_free_masks(
         )
     flow_masks, whole = motion_person_masks(moving, boxes, s.flow)
     if s.method == "flow":
-        return LabelFreeMasks(flow_masks, whole, 0.0)
+        return LabelFreeMasks(flow_masks, whole, 0.0, np.ones_like(flow_masks))
     if frames is None or len(frames) != len(boxes):
         raise ValueError(f"masks.method scene needs the {len(boxes)} frames the flow was made of")
     residual = scene_residual(
         frames, camera, boxes, s.scene_window, s.scene_step, s.scene_pad, s.scene_min_views
     )
-    unseen = float(np.isnan(residual)[flow_masks].mean()) if flow_masks.any() else 0.0
+    known = ~np.isnan(residual)
+    unseen = float((~known)[flow_masks].mean()) if flow_masks.any() else 0.0
     masks, whole = scene_person_masks(residual, boxes, flow_masks, s)
-    return LabelFreeMasks(masks, whole, unseen)
+    h, w = masks.shape[1:]
+    seen = (known | ~box_masks(padded_boxes(boxes, s.box_pad), h, w)) & ~whole[:, None, None]
+    return LabelFreeMasks(masks, whole, unseen, seen)
+
+
+def filled_masks(
+    masks: np.ndarray, seen: np.ndarray, predicted: np.ndarray | None, unseen: str
+) -> np.ndarray:
+    """Crop masks (N, S, S) uint8: ``masks`` where ``seen`` (both uint8 0-255, as written by
+    ``mask_crops``), and where not, by ``unseen``: the mask predictor's ``predicted`` masks cut
+    at one half (``predictor``), or ``masks`` themselves, the flow's where the scene was not
+    seen (``flow``)."""
+    if unseen not in UNSEEN:
+        raise ValueError(f"config masks.unseen: unknown {unseen!r}; choose {' or '.join(UNSEEN)}")
+    if unseen == "flow":
+        return np.asarray(masks, np.uint8).copy()
+    cut = np.where(np.asarray(predicted) > 127, 255, 0).astype(np.uint8)
+    return np.where(np.asarray(seen) > 127, masks, cut).astype(np.uint8)
 
 
 def _closed_and_filled(masks: np.ndarray, close_px: int) -> np.ndarray:

@@ -29,7 +29,7 @@ from poseembed.experiments import (
     training_signature,
 )
 from poseembed.mining import MiningSettings
-from poseembed.person_masks import FlowMaskSettings
+from poseembed.person_masks import FlowMaskSettings, MaskSettings
 
 # Where each feature setting (fields of features.FeatureSettings) is configured.
 _FEATURE_KEYS = {
@@ -289,6 +289,11 @@ class Plan:
         if background == "keep":
             return []
         return self.per_video(f"results/masks/{background}/{{category}}/{{video}}.npy")
+
+    def mask_params(self) -> dict:
+        """The ``masks`` keys the label-free masks read: all but ``unseen``, so that editing
+        what fills the unseen pixels leaves the masks alone."""
+        return {f.name: self.config["masks"][f.name] for f in fields(MaskSettings)}
 
     def flow_mask_params(self) -> dict:
         """The ``masks`` keys the flow's masks read, and no others, so that editing a key of

@@ -128,10 +128,11 @@ rule embedding_diagnostics:
 
 
 rule mask_quality_table:
-    """Label-free person masks (by masks.method, and the flow's alone) against the
-    generator's, per category (synthetic data)."""
+    """Label-free person masks (by masks.method, filled by masks.unseen; before the fill; the
+    flow's alone) against the generator's, per category (synthetic data)."""
     input:
         motion=MOTION_MASKS,
+        label_free=LABEL_FREE_MASKS,
         flow=FLOW_MASKS,
         groundtruth=GROUNDTRUTH_MASKS,
     output:
@@ -147,6 +148,7 @@ rule mask_quality_table:
         "../../envs/poseembed.yaml"
     params:
         method=config["masks"]["method"],
+        unseen=config["masks"]["unseen"],
     script:
         "../../scripts/mask_quality_table.py"
 

@@ -44,22 +44,49 @@ rule crops:
 rule person_masks:
     """Label-free person masks aligned with the crops (uint8 0-255, memory-mappable), by
     masks.method: what differs from the scene behind the person, the flow's masks where no
-    frame shows the scene (or those alone), cut to the person's colours by GrabCut if asked.
-    """
+    frame shows the scene (or those alone), cut to the person's colours by GrabCut if asked;
+    and the pixels whose mask the method itself gives (seen)."""
     input:
         flow="results/flow/{category}/{video}.npz",
         frames="results/frames/{category}/{video}.npz",
     output:
-        masks="results/masks/motion/{category}/{video}.npy",
+        masks="results/masks/label_free/{category}/{video}.npy",
+        seen="results/masks/seen/{category}/{video}.npy",
     log:
         "results/logs/person_masks/{category}/{video}.log",
     conda:
         "../../envs/poseembed.yaml"
     params:
         **CROP_GEOMETRY,
-        masks=config["masks"],
+        masks=PLAN.mask_params(),
     script:
         "../../scripts/person_masks.py"
+
+
+rule filled_masks:
+    """The label-free masks that models with training.background motion see: where no frame
+    showed the scene behind the person, by masks.unseen (the mask predictor, trained on the
+    seen pixels, or the flow's masks). One job: the predictor is loaded once."""
+    input:
+        crops=CROPS,
+        masks=LABEL_FREE_MASKS,
+        seen=SEEN_MASKS,
+        weights="results/masks/predictor.pt",
+    output:
+        masks=MOTION_MASKS,
+    log:
+        "results/logs/filled_masks.log",
+    conda:
+        "../../envs/poseembed.yaml"
+    threads: config["embed"]["threads"]
+    resources:
+        gpu=gpu(config["embed"]["device"]),
+    params:
+        unseen=config["masks"]["unseen"],
+        batch_size=config["embed"]["batch_size"],
+        device=config["embed"]["device"],
+    script:
+        "../../scripts/filled_masks.py"
 
 
 rule flow_person_masks:

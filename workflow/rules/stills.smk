@@ -24,11 +24,13 @@ rule still_crops:
 
 
 rule train_mask_predictor:
-    """A small network that predicts the label-free motion masks from the crops' pixels: the
-    masks of the still images, which have no flow."""
+    """A small network that predicts the label-free masks from the crops' pixels, trained on
+    the pixels whose mask the scene gave: the masks of the still images, which have no flow,
+    and of the frames where no frame showed the scene."""
     input:
         crops=CROPS,
-        masks=MOTION_MASKS,
+        masks=LABEL_FREE_MASKS,
+        seen=SEEN_MASKS,
     output:
         weights="results/masks/predictor.pt",
         metrics="results/masks/predictor_metrics.csv",
