@@ -66,7 +66,9 @@ rule person_masks:
 rule filled_masks:
     """The label-free masks that models with training.background motion see: where no frame
     showed the scene behind the person, by masks.unseen (the mask predictor, trained on the
-    seen pixels, or the flow's masks). One job: the predictor is loaded once."""
+    seen pixels, or the flow's masks). One job: the predictor is loaded once. It runs as the
+    predictor trains (its batch size and device), so that an edit of how embeddings are made
+    leaves the masks, and every model trained on them, alone."""
     input:
         crops=CROPS,
         masks=LABEL_FREE_MASKS,
@@ -78,13 +80,13 @@ rule filled_masks:
         "results/logs/filled_masks.log",
     conda:
         "../../envs/poseembed.yaml"
-    threads: config["embed"]["threads"]
+    threads: config["training"]["threads"]
     resources:
-        gpu=gpu(config["embed"]["device"]),
+        gpu=gpu(config["training"]["device"]),
     params:
         unseen=config["masks"]["unseen"],
-        batch_size=config["embed"]["batch_size"],
-        device=config["embed"]["device"],
+        batch_size=config["mask_predictor"]["batch_size"],
+        device=config["training"]["device"],
     script:
         "../../scripts/filled_masks.py"
 
