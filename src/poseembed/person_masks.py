@@ -133,7 +133,7 @@ class LabelFreeMasks:
     flow's mask for ``scene``, the box for ``flow``), the share of the flow's masks behind
     which no frame showed the scene (0 for ``flow``), and ``seen`` (N, H, W): the pixels whose
     mask the method itself gives (for ``scene``: the scene was seen there, or it lies outside
-    the box; everywhere for ``flow``)."""
+    the box, and nowhere in a frame taken whole; everywhere for ``flow``)."""
 
     masks: np.ndarray
     whole: np.ndarray
