@@ -155,13 +155,25 @@ def test_cross_video_pairs_are_mutual_nearest_neighbours_of_other_videos():
 
 
 def test_whole_periods_apart_takes_periodic_frames_whole_periods_apart():
-    period = np.r_[np.full(100, 20.0), np.full(20, np.nan), np.full(30, 40.0)]
+    period = np.r_[np.full(100, 20.0), np.full(20, np.nan), np.full(30, 30.0)]
     query = np.array([0, 0, 0, 0, 0, 0, 50, 60])
-    frame = np.array([20, 43, 10, 35, 25, 110, 95, 140])
+    frame = np.array([20, 43, 10, 35, 25, 110, 95, 135])
     # 1 and 2 periods (43: 2.15); half a period; 1.75 and 1.25 periods; a frame not periodic;
-    # 2.25 periods; 80 frames, a whole number of the mean period 30, but between a frame of
-    # period 20 and one of 40 (two motions).
+    # 2.25 periods; 75 frames, a whole number of the mean period 25, but between a frame of
+    # period 20 and one of 30 (two motions).
     expected = [True, True, False, False, False, False, False, False]
+    assert whole_periods_apart(query, frame, period, 0.2).tolist() == expected
+    assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
+
+
+def test_whole_periods_apart_takes_the_longer_of_periods_an_octave_apart():
+    # One motion of period 40 whose first stretch the counter halved (the mirror pose).
+    period = np.r_[np.full(100, 20.0), np.full(100, 42.0)]
+    query = np.array([10, 10, 10, 10, 90])
+    frame = np.array([130, 110, 170, 150, 150])
+    # 120 frames: 3 periods of 40 (2.9 of the mean of 40 and 42); 100: 5 of the halved period,
+    # half a cycle off; 160: 4 periods (3.9); 140: 7 halved periods; 60: 1.5 periods.
+    expected = [True, False, True, False, False]
     assert whole_periods_apart(query, frame, period, 0.2).tolist() == expected
     assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
 

@@ -13,7 +13,8 @@ mean (``counting.centred``): what every frame of a video shares (the scene, the 
 otherwise lifts the cosine of any two frames near 1, and the threshold stops telling poses
 apart. With ``period_tolerance``, both frames must lie in a periodic run of the counter
 (``counting.count_repetitions`` on the same embeddings) and a whole number of its local period
-apart: a pose held still, or met again outside any cycle, is not a repetition.
+apart (``whole_periods_apart``): a pose held still, or met again outside any cycle, is not a
+repetition.
 """
 
 from __future__ import annotations
@@ -126,15 +127,23 @@ def whole_periods_apart(
     query: np.ndarray, frame: np.ndarray, period: np.ndarray, tolerance: float
 ) -> np.ndarray:
     """Whether frames ``query`` and ``frame`` are both periodic (``period`` per frame, NaN
-    where not) with periods within ``tolerance`` of each other (one motion), and one or more
-    of their mean period apart, within ``tolerance`` of a period."""
+    where not) with periods within ``tolerance`` of each other or of an octave apart (one
+    motion), and one or more of their mean period apart, within ``tolerance`` of a period.
+
+    An octave apart, the shorter period is doubled first: the counter takes the period of one
+    stretch of a motion at half its length where the mirror pose half a cycle on looks alike,
+    and a lag that is a whole number of both periods is one of the longer. Without this, a fifth
+    of the true pairs full's miner finds on the synthetic set were dropped."""
     a, b = period[query], period[frame]
-    mean = (a + b) / 2
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        short, long = np.minimum(a, b), np.maximum(a, b)
+        octave = np.abs(long - 2 * short) <= tolerance * 2 * short
+        short = np.where(octave, 2 * short, short)
+        mean = (short + long) / 2
         cycles = np.abs(frame - query) / mean
         whole = np.round(cycles)
         return (
-            (np.abs(a - b) <= tolerance * np.minimum(a, b))
+            (np.abs(long - short) <= tolerance * np.minimum(short, long))
             & (whole >= 1)
             & (np.abs(cycles - whole) <= tolerance)
         )
