@@ -176,6 +176,9 @@ def test_whole_periods_apart_takes_the_longer_of_periods_an_octave_apart():
     expected = [True, False, True, False, False]
     assert whole_periods_apart(query, frame, period, 0.2).tolist() == expected
     assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
+    # Two runs of periodic frames: periods an octave apart may be two motions.
+    period[100:105] = np.nan
+    assert not whole_periods_apart(query, frame, period, 0.2).any()
 
 
 def _still_then_cycles(seed: int = 0) -> np.ndarray:

@@ -31,6 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from poseembed.counting import CountSettings, centred, count_repetitions
 from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
+from poseembed.runs import run_ids
 
 COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
 CROSS_COLUMNS = ("category", "video", "frame", "other_video", "other_frame", "similarity")
@@ -127,17 +128,20 @@ def whole_periods_apart(
     query: np.ndarray, frame: np.ndarray, period: np.ndarray, tolerance: float
 ) -> np.ndarray:
     """Whether frames ``query`` and ``frame`` are both periodic (``period`` per frame, NaN
-    where not) with periods within ``tolerance`` of each other or of an octave apart (one
-    motion), and one or more of their mean period apart, within ``tolerance`` of a period.
+    where not) with periods within ``tolerance`` of each other, or of an octave apart in one
+    run of periodic frames (one motion), and one or more of their mean period apart, within
+    ``tolerance`` of a period.
 
     An octave apart, the shorter period is doubled first: the counter takes the period of one
     stretch of a motion at half its length where the mirror pose half a cycle on looks alike,
     and a lag that is a whole number of both periods is one of the longer. Without this, a fifth
-    of the true pairs full's miner finds on the synthetic set were dropped."""
+    of the true pairs full's miner finds on the synthetic set were dropped. Frames of two runs
+    need one period: periods an octave apart there are as likely two motions."""
     a, b = period[query], period[frame]
-    with np.errstate(invalid="ignore", divide="ignore"):
+    run = run_ids(np.isfinite(period))
+    with np.errstate(invalid="ignore"):
         short, long = np.minimum(a, b), np.maximum(a, b)
-        octave = np.abs(long - 2 * short) <= tolerance * 2 * short
+        octave = (run[query] == run[frame]) & (np.abs(long - 2 * short) <= tolerance * 2 * short)
         short = np.where(octave, 2 * short, short)
         mean = (short + long) / 2
         cycles = np.abs(frame - query) / mean

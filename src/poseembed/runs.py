@@ -12,3 +12,10 @@ def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(
         zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True)
     )
+
+
+def run_ids(mask: np.ndarray) -> np.ndarray:
+    """Per element of ``mask`` the number of its run of True (0, 1, ...); -1 where False."""
+    mask = np.asarray(mask, bool)
+    first = mask & ~np.r_[False, mask[:-1]]
+    return np.where(mask, np.cumsum(first) - 1, -1)
