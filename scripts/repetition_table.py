@@ -9,7 +9,12 @@ import pandas as pd
 from poseembed.atomic import atomic_path
 from poseembed.config import strict_settings
 from poseembed.counting import CountSettings
-from poseembed.evaluation.repetitions import repetition_measures, summarise, true_period_bound
+from poseembed.evaluation.repetitions import (
+    repetition_measures,
+    summarise,
+    true_period_bound,
+    untested_bound,
+)
 from poseembed.formats.embeddings import load_embeddings
 from poseembed.formats.groundtruth import read_groundtruth
 from poseembed.logs import setup_job_logging
@@ -17,6 +22,7 @@ from poseembed.mining import MiningSettings, mine_embeddings
 from poseembed.tables import write_table
 from poseembed.tasks.temporal import TemporalRanges
 
+BOUNDS = ("true_period_precision", "true_period_recall", "untested_precision", "untested_recall")
 log = setup_job_logging(snakemake)
 p = snakemake.params
 groundtruth = {Path(g).stem: read_groundtruth(g)[0] for g in snakemake.input.groundtruth}
@@ -55,18 +61,15 @@ for model, path, embeddings, signature, mining, counting in jobs:
         pairs = pd.read_parquet(path)
     measures = repetition_measures(pairs, groundtruth, p.tolerance, miner.min_gap, ranges)
     per_video.append(measures.assign(model=model))
-    bound = {"true_period_precision": float("nan"), "true_period_recall": float("nan")}
+    bound = dict.fromkeys(BOUNDS, float("nan"))
     if counter is not None:
         key = (embeddings, repr(mining), repr(counting), repr(ranges))
         if key not in bounds:
-            bounds[key] = true_period_bound(
-                embeddings_of(embeddings),
-                groundtruth,
-                miner,
-                counter,
-                p.tolerance,
-                ranges,
-            )
+            emb = embeddings_of(embeddings)
+            bounds[key] = {
+                **true_period_bound(emb, groundtruth, miner, counter, p.tolerance, ranges),
+                **untested_bound(emb, groundtruth, miner, p.tolerance, ranges),
+            }
         bound = bounds[key]
     rows.append({"model": model, **summarise(measures), **bound})
     log.info("%s: %s", model, rows[-1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from poseembed.evaluation.repetitions import (
     repetition_measures,
     summarise,
     true_period_bound,
+    untested_bound,
 )
 from poseembed.formats.embeddings import Embeddings
 from poseembed.mining import MiningSettings, mine_embeddings
@@ -111,7 +114,7 @@ def test_cycle_neighbours_tell_the_phase_from_its_mirror():
     assert np.isnan(far["cycle_match"]) and np.isnan(far["cycle_mirror"])
 
 
-def test_the_true_period_bound_shows_what_a_half_period_costs_the_miner():
+def test_the_bounds_show_what_a_half_period_and_the_period_test_cost_the_miner():
     # Eight strides of 20 frames whose mirror half (the first harmonic flipped) looks alike:
     # without the octave test the counter takes 10 frames, and the miner keeps mirror pairs.
     frame = np.arange(160)
@@ -144,3 +147,17 @@ def test_the_true_period_bound_shows_what_a_half_period_costs_the_miner():
     assert counted["precision"] < 0.7 and counted["wrong_half_cycle"] > 0.3
     assert bound["true_period_precision"] == 1.0
     assert bound["true_period_recall"] == pytest.approx(counted["recall"])
+    # Without the period test the mirror pairs stay, as with the half period, and no true
+    # pair is lost; with the octave test the counter's periods take them out.
+    untested = untested_bound(emb, {"v": gt}, settings, 0.1, ranges)
+    assert untested == {
+        "untested_precision": pytest.approx(counted["precision"]),
+        "untested_recall": pytest.approx(counted["recall"]),
+    }
+    octave = replace(counting, octave_components=schema_defaults("counting")["octave_components"])
+    assert (
+        summarise(
+            repetition_measures(mine_embeddings(emb, settings, octave), {"v": gt}, 0.1, 16, ranges)
+        )["precision"]
+        > untested["untested_precision"] + 0.3
+    )

@@ -14,10 +14,13 @@ What a miner can find depends on the embedding first: ``cycle_neighbours`` asks,
 and every other cycle of its segment, whether the frame of that cycle most like it (as the
 miner compares them) is at its phase, or half a cycle off. Any miner that takes one frame per
 cycle is bounded by the first; the second is the mirror pose a stride's embedding confuses.
-``true_period_bound`` asks what the counter's periods cost the miner.
+``true_period_bound`` asks what the counter's periods cost the miner, ``untested_bound`` what its
+similarity peaks allow without the period test.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -176,6 +179,21 @@ def true_period_bound(
     mined = mine_embeddings(emb, settings, counting, periods=truth)
     found = summarise(repetition_measures(mined, groundtruth, tolerance, settings.min_gap, ranges))
     return {"true_period_precision": found["precision"], "true_period_recall": found["recall"]}
+
+
+def untested_bound(
+    emb: Embeddings,
+    groundtruth: dict[str, pd.DataFrame],
+    settings: MiningSettings,
+    tolerance: float,
+    ranges: TemporalRanges,
+) -> dict[str, float]:
+    """The miner's precision and recall on ``emb`` without its period test: the recall its
+    similarity peaks allow, of which the period test keeps what the counter's periods let
+    through."""
+    mined = mine_embeddings(emb, replace(settings, period_tolerance=None))
+    found = summarise(repetition_measures(mined, groundtruth, tolerance, settings.min_gap, ranges))
+    return {"untested_precision": found["precision"], "untested_recall": found["recall"]}
 
 
 def cycle_neighbours(
