@@ -179,6 +179,10 @@ def test_whole_periods_apart_takes_the_longer_of_periods_an_octave_apart():
     # Two runs of periodic frames: periods an octave apart may be two motions.
     period[100:105] = np.nan
     assert not whole_periods_apart(query, frame, period, 0.2).any()
+    # With a wide tolerance, periods alike are not doubled though they pass for an octave too:
+    # 48 frames are 2 periods of their mean 24.25 (1.4 with 20 doubled).
+    period = np.r_[np.full(50, 20.0), np.full(50, 28.5)]
+    assert whole_periods_apart(np.array([10]), np.array([58]), period, 0.45).tolist() == [True]
 
 
 def _still_then_cycles(seed: int = 0) -> np.ndarray:

@@ -141,16 +141,17 @@ def whole_periods_apart(
     run = run_ids(np.isfinite(period))
     with np.errstate(invalid="ignore"):
         short, long = np.minimum(a, b), np.maximum(a, b)
-        octave = (run[query] == run[frame]) & (np.abs(long - 2 * short) <= tolerance * 2 * short)
-        short = np.where(octave, 2 * short, short)
-        mean = (short + long) / 2
-        cycles = np.abs(frame - query) / mean
-        whole = np.round(cycles)
-        return (
-            (np.abs(long - short) <= tolerance * np.minimum(short, long))
-            & (whole >= 1)
-            & (np.abs(cycles - whole) <= tolerance)
+        alike = long - short <= tolerance * short
+        double = 2 * short
+        octave = (
+            ~alike
+            & (run[query] == run[frame])
+            & (np.abs(long - double) <= tolerance * np.minimum(double, long))
         )
+        short = np.where(octave, double, short)
+        cycles = np.abs(frame - query) / ((short + long) / 2)
+        whole = np.round(cycles)
+        return (alike | octave) & (whole >= 1) & (np.abs(cycles - whole) <= tolerance)
 
 
 # A video's (category, video), its source frame numbers in time order and the counter's period
