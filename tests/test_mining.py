@@ -166,21 +166,27 @@ def test_whole_periods_apart_takes_periodic_frames_whole_periods_apart():
     assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
 
 
-def test_whole_periods_apart_takes_the_longer_of_periods_an_octave_apart():
+def test_whole_periods_apart_takes_the_prevailing_of_periods_an_octave_apart():
     # One motion of period 40 whose first stretch the counter halved (the mirror pose).
-    period = np.r_[np.full(100, 20.0), np.full(100, 42.0)]
+    period = np.r_[np.full(60, 20.0), np.full(140, 40.0)]
     query = np.array([10, 10, 10, 10, 90])
     frame = np.array([130, 110, 170, 150, 150])
-    # 120 frames: 3 periods of 40 (2.9 of the mean of 40 and 42); 100: 5 of the halved period,
-    # half a cycle off; 160: 4 periods (3.9); 140: 7 halved periods; 60: 1.5 periods.
+    # 120 frames: 3 periods of 40; 100: 5 of the halved period, half a cycle off; 160: 4
+    # periods; 140: 7 halved periods; 60: 1.5 periods.
     expected = [True, False, True, False, False]
     assert whole_periods_apart(query, frame, period, 0.2).tolist() == expected
     assert whole_periods_apart(frame, query, period, 0.2).tolist() == expected
+    # One motion of period 20 whose last stretch the counter doubled: 140 and 160 frames are 7
+    # and 8 periods; 150 is 7.5.
+    period = np.r_[np.full(140, 20.0), np.full(60, 40.0)]
+    query, frame = np.array([10, 10, 10]), np.array([150, 170, 160])
+    assert whole_periods_apart(query, frame, period, 0.2).tolist() == [True, True, False]
+    assert whole_periods_apart(frame, query, period, 0.2).tolist() == [True, True, False]
     # Two runs of periodic frames: periods an octave apart may be two motions.
-    period[100:105] = np.nan
+    period[135:140] = np.nan
     assert not whole_periods_apart(query, frame, period, 0.2).any()
-    # With a wide tolerance, periods alike are not doubled though they pass for an octave too:
-    # 48 frames are 2 periods of their mean 24.25 (1.4 with 20 doubled).
+    # With a wide tolerance, periods alike are taken at their mean though they pass for an
+    # octave too: 48 frames are 2 periods of their mean 24.25 (1.4 of 20 doubled).
     period = np.r_[np.full(50, 20.0), np.full(50, 28.5)]
     assert whole_periods_apart(np.array([10]), np.array([58]), period, 0.45).tolist() == [True]
 
