@@ -361,6 +361,8 @@ def test_a_folder_without_categories_runs_through_mining_and_counting(tmp_path, 
     config["frames"].update({"height": 96, "step": 3})
     config["curriculum"]["stages"] = 2
     config["training"].update({"iterations": 2, "batch_size": 4})
+    config["mining"] = {"iterations": 3}
+    config["mask_predictor"] = {"iterations": 3, "batch_size": 4}
     work = tmp_path / "work"
     write_config(work, config)
     figure = "results/figures/repetitions/full/clips/eye_makeup.png"
