@@ -135,9 +135,9 @@ def whole_periods_apart(
     Periods alike give their mean. An octave apart, one of the two is the counter's slip on
     its stretch of the motion: half the period where the mirror pose half a cycle on looks
     alike, or twice it where a weak peak at the period lost to the next. The one nearer the
-    run's median period (the period most of its frames hold) is the motion's. Doubling the
-    shorter always dropped a third of the true pairs full's miner found on the synthetic set
-    that way: most had the period right and a double beside it. Frames of two runs need one
+    run's median period (what most of the motion holds) is the motion's. Doubling the shorter
+    always, a quarter of the true pairs the test dropped on the synthetic set were such pairs,
+    nearly all with the period right and its double beside them. Frames of two runs need one
     period: periods an octave apart there are as likely two motions."""
     a, b = period[query], period[frame]
     run = run_ids(np.isfinite(period))
