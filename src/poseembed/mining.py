@@ -142,7 +142,7 @@ def whole_periods_apart(
     a, b = period[query], period[frame]
     run = run_ids(np.isfinite(period))
     median = pd.Series(period).groupby(run).transform("median").to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):
         short, long = np.minimum(a, b), np.maximum(a, b)
         alike = long - short <= tolerance * short
         double = 2 * short
