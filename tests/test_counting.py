@@ -97,6 +97,14 @@ def test_a_slow_turn_inside_each_cycle_is_part_of_its_period_not_a_pause():
     assert count_repetitions(embed_phase(edges), replace(SETTINGS, min_pause=1.0)).count == 6
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_video_held_still_for_most_of_its_frames_counts_its_motion_alone(seed):
+    # 120 of 200 frames held: the median change is the still frames' noise, and measured
+    # against it they had counted as motion (5 or 6 cycles).
+    found = count_repetitions(embed_phase(cycles((60, 0), (80, 20), (60, 0)), seed), SETTINGS)
+    assert (found.count, found.median_period) == (4, 20)
+
+
 def embed_mirror_phase(phase: np.ndarray, odd: float) -> np.ndarray:
     """A stride's embeddings: poses half a cycle apart (the other leg forward) alike but for
     the odd harmonics, of weight ``odd`` beside the even ones' 1."""
@@ -157,6 +165,17 @@ def test_no_repetition_gives_no_count(kind, seed):
     found = count_repetitions(e, SETTINGS)
     assert found.count == 0
     assert len(found.starts) == 0
+
+
+@pytest.mark.parametrize(("frames", "period"), [(120, 90), (120, 75), (200, 150)])
+def test_a_move_that_comes_back_once_before_the_longest_lag_is_no_repetition(frames, period):
+    # Less than two cycles of one harmonic: the similarity still climbs at the longest lag
+    # tried (half the video) and had been taken for a peak there, counting two.
+    found = count_repetitions(embed_phase(cycles((frames, period)), weights=(1,)), SETTINGS)
+    assert found.count == 0
+    # Two whole cycles are counted, their period at the longest lag itself.
+    whole = count_repetitions(embed_phase(cycles((120, 60)), weights=(1,)), SETTINGS)
+    assert (whole.count, whole.median_period) == (2, 60)
 
 
 def test_a_period_long_slip_inside_a_motion_is_bridged_not_a_stop():

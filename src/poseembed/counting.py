@@ -19,11 +19,11 @@ run it interrupts or borders. A shorter one inside the motion is the slow turn o
 lift at its top), part of the period, and adds to the phase like any other frame: taken for
 pauses, a learned embedding's slow turns dropped a cycle from two of the real QUVA clips. Each
 run of periodic frames counts the cycles its phase (the sum of 1 / period over its frames)
-passes, so a tempo change changes the period, not the count;
-cycles start where the phase passes a whole number, each start moved to the frame nearby most
-like the run's first moving frame. Runs of fewer than two cycles are not repetitions. Chance
-peaks of noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64
-(HOG, pixels, the default 128) they stay below the default ``min_periodicity``.
+passes, so a tempo change changes the period, not the count; cycles start where the phase
+passes a whole number, each start moved to the frame nearby most like the run's first moving
+frame. Runs whose phase rounds to fewer than two cycles are not repetitions. Chance peaks of
+noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64 (HOG,
+pixels, the default 128) they stay below the default ``min_periodicity``.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class CountSettings:
     frame in periods of the lag tried; the rise a periodic frame's peak needs; the share of
     the best peak's rise at which a shorter lag (the period, not a multiple) is taken; how
     far a periodic frame's period may stray from its neighbours'; the longest gap, in
-    periods, bridged between two runs of one period; the share of the
-    video's median frame-to-frame change below which a frame is held still, and the length,
+    periods, bridged between two runs of one period; the share of the frame-to-frame change
+    of the video's moving frames below which a frame is held still, and the length,
     in periods, from which a run of such frames is a pause; and how many principal directions
     the octave test whitens (None: no test)."""
 
@@ -135,11 +135,14 @@ def _rise(a: np.ndarray) -> np.ndarray:
 
 def local_periods(a: np.ndarray, min_period: int, harmonic: float) -> tuple[np.ndarray, np.ndarray]:
     """Per frame the period (the shortest peak lag of ``A`` rising at least ``harmonic`` of
-    the best rise above the trough before it) and that best rise (the periodicity)."""
+    the best rise above the trough before it) and that best rise (the periodicity). ``A``'s
+    last lag is no peak: it only tells whether the lag before it is one."""
     filled = np.where(np.isfinite(a), a, np.inf)
     rise = _rise(a)
     left = np.pad(filled, ((0, 0), (1, 0)), constant_values=-np.inf)[:, :-1]
-    right = np.pad(filled, ((0, 0), (0, 1)), constant_values=-np.inf)[:, 1:]
+    # A similarity still climbing at the last lag has not peaked (a one-off move whose end
+    # looks like its start): past the last lag, the curve is taken to climb on.
+    right = np.pad(filled, ((0, 0), (0, 1)), constant_values=np.inf)[:, 1:]
     lags = np.arange(a.shape[1])
     peak = np.isfinite(a) & (a >= left) & (a >= right) & (lags >= max(min_period, 1))
     rise = np.where(peak, rise, -np.inf)
@@ -149,12 +152,19 @@ def local_periods(a: np.ndarray, min_period: int, harmonic: float) -> tuple[np.n
     return np.where(has_peak, chosen, 0), np.where(has_peak, best, 0.0)
 
 
+# The percentile of a video's frame-to-frame changes that stands for its moving frames: it
+# holds while a tenth of the video moves (a video held still for more than half its frames
+# has the noise of its still frames as its median change).
+MOVING_PERCENTILE = 90
+
+
 def _still(s: np.ndarray, min_motion: float) -> np.ndarray:
-    """Frames that change from the frame before and after less than ``min_motion`` of the
-    video's median change: held still (their embeddings differ by noise alone)."""
+    """Frames that change from the frame before or after less than ``min_motion`` of the
+    change of the video's moving frames (``MOVING_PERCENTILE``): held still (their
+    embeddings differ by noise alone)."""
     step = np.sqrt(np.maximum(2 - 2 * np.diagonal(s, 1), 0))
     change = np.minimum(np.r_[step[:1], step], np.r_[step, step[-1:]])
-    return change < min_motion * np.median(step)
+    return change < min_motion * np.percentile(step, MOVING_PERCENTILE)
 
 
 def _pauses(
@@ -256,7 +266,8 @@ def _run_cycles(
     cycles = int(np.floor(phase[-1] + 0.5))
     if cycles < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # Frame first + m ends with phase[m]; a cycle starts on the frame after the phase passes c.
+    # Frame first + m ends with phase[m]; a cycle starts on the frame in which the phase
+    # passes c.
     starts = first + np.searchsorted(phase, np.arange(cycles) + 1e-9)
     starts[0] = first
     for c in range(1, cycles):
@@ -281,7 +292,8 @@ def count_repetitions(embeddings: np.ndarray, settings: CountSettings) -> Count:
     if max_lag < max(settings.min_period, 1) + 1:
         return Count(0, np.full(n, np.nan), empty, empty)
     s = self_similarity(embeddings)
-    a = lag_similarity(s, max_lag, settings.window_periods)
+    # One lag past the longest period: the last period tried is a peak only if it falls after.
+    a = lag_similarity(s, max_lag + 1, settings.window_periods)
     period, periodicity = local_periods(a, settings.min_period, settings.harmonic)
     periodic = (periodicity >= settings.min_periodicity) & (period > 0)
     periodic &= _steady(period, settings.period_change)
