@@ -223,6 +223,10 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     period = np.r_[np.full(10, np.nan), np.full(20, 10.0), np.full(25, 21.0), np.full(25, 40.0)]
     m |= period_measures(length, period)
     assert (m["cycle_frames"], m["periodic_frames"]) == (60, 50)
+    # A lone annotated cycle (frames 0-49) reaches a fifth of its 50 frames, not every end.
+    lone = count_measures(np.array([49]), 3, np.array([5, 58, 200]), 0.2)
+    assert (lone["boundary_recall"], lone["boundary_precision"]) == (1.0, pytest.approx(1 / 3))
+    assert count_measures(np.array([49]), 1, np.array([60]), 0.2)["boundary_recall"] == 0.0
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
     none |= period_measures(np.full(30, np.nan), np.full(30, 12.0))
     s = summarise_counts(pd.DataFrame([m, none]))

@@ -160,7 +160,8 @@ def whole_periods_apart(
 
 
 # A video's (category, video), its source frame numbers in time order and the counter's period
-# of each (NaN where not periodic) -> the periods the miner is to use instead.
+# of each (NaN where not periodic) -> the periods the miner is to use instead; all periods in
+# rows of the video's embeddings, as the counter gives them.
 PeriodOverride = Callable[[tuple[str, str], np.ndarray, np.ndarray], np.ndarray]
 
 

@@ -32,9 +32,9 @@ def synthetic_cycle_ends(gt: pd.DataFrame) -> np.ndarray:
 
 def _cycle_lengths(ends: np.ndarray) -> np.ndarray:
     """Each annotated cycle's length; the first (whose start is not annotated) takes the
-    second's."""
+    second's, a lone cycle the frames from the video's first (frame 0) to its end."""
     lengths = np.diff(ends).astype(np.float64)
-    return np.r_[lengths[:1], lengths] if len(lengths) else np.full(len(ends), np.inf)
+    return np.r_[lengths[:1], lengths] if len(lengths) else ends.astype(np.float64) + 1
 
 
 # Half, equal or double: within this much of the octave, in log2 (a factor of 1.19).

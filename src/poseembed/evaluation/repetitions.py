@@ -173,7 +173,10 @@ def true_period_bound(
     def truth(key: tuple[str, str], frames: np.ndarray, period: np.ndarray) -> np.ndarray:
         if key[1] not in groundtruth:
             return period
-        true = synthetic_periods(groundtruth[key[1]], frames)
+        # The generator's periods are in source frames, the counter's (and the miner's gaps)
+        # in rows: frames.step apart.
+        step = float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
+        true = synthetic_periods(groundtruth[key[1]], frames) / step
         return np.where(np.isfinite(period) & np.isfinite(true), true, period)
 
     mined = mine_embeddings(emb, settings, counting, periods=truth)
