@@ -122,6 +122,34 @@ def test_the_octave_test_counts_a_stride_whose_mirror_half_looks_alike_once():
     assert count_repetitions(embed_mirror_phase(phase, odd=0.0), SETTINGS).count == 10
 
 
+def two_moves(first: tuple[int, int], second: tuple[int, int], seed: int) -> np.ndarray:
+    """(frames, period) of a move whose halves differ, then of a stride whose mirror half looks
+    alike (its odd harmonics weak, in directions of their own), in one run."""
+    rng = np.random.default_rng(seed)
+    phase = cycles(first, second)
+    angle = 2 * np.pi * phase[:, None] * np.arange(1, 5)
+    harmonics = np.c_[np.cos(angle), np.sin(angle)]
+    move = rng.normal(size=(8, DIM))
+    stride = move.copy()
+    stride[[0, 2, 4, 6]] = 0.15 * rng.normal(size=(4, DIM))
+    e = np.where((np.arange(len(phase)) < first[0])[:, None], harmonics @ move, harmonics @ stride)
+    return e + 3 * rng.normal(size=DIM) + 0.05 * rng.normal(size=e.shape)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize(
+    ("first", "second"), [((160, 40), (112, 28)), ((112, 28), (160, 40))], ids=["long", "short"]
+)
+def test_the_octave_test_asks_each_stretch_of_a_run_for_its_own_octave(first, second, seed):
+    # Asked of the whole run, the longer move's answer went to both: the stride counted twice
+    # (12) or the other move counted half (6).
+    found = count_repetitions(two_moves(first, second, seed), SETTINGS)
+    assert found.count == first[0] // first[1] + second[0] // second[1]
+    n = first[0]
+    assert np.nanmedian(found.period[:n]) == first[1]
+    assert np.nanmedian(found.period[n:]) == second[1]
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_the_octave_test_leaves_a_short_video_s_period_alone(seed):
     # 40 frames: with a direction whitened per frame or two, noise alone doubled it.

@@ -1,29 +1,29 @@
 """Repetition counting from the self-similarity of a video's frame embeddings.
 
 The similarity of frames i and i + k, averaged over the pairs centred within a few periods of a
-frame, peaks at lags that are multiples of the motion's period there. Per frame, the period is
-the shortest lag whose peak rises nearly as far above the trough before it as the best one does;
-a frame is periodic when its best peak rises at least ``min_periodicity`` and its period agrees
-with its neighbours' (a one-off move and noise fail one of these). A periodic run's period is
-doubled where, in the video's ``whitened`` embeddings, the peak one period apart rises less than
-``harmonic`` of the peak two periods apart (the rule that picks the period among the peaks,
-asked again): the mirror pose half a cycle on (the other leg forward) can look nearly alike in
-an embedding's main directions, peaking at half the period, while the small directions that tell
-the two apart weigh as much as the main ones once whitened; whitening alone would also lift the
-noise of those directions into every peak, so it decides the octave only. A gap of at most
-``bridge`` periods between two periodic runs is the motion going on under a weak or wavering
-estimate (a box that slips, a peak at twice the period), not a stop: its frames take the period
-interpolated across it. A run of frames that barely change, lasting at least ``min_pause`` of
-the period or not between two periodic frames, is a pause: it adds nothing to the phase of the
-run it interrupts or borders. A shorter one inside the motion is the slow turn of a cycle (a
-lift at its top), part of the period, and adds to the phase like any other frame: taken for
-pauses, a learned embedding's slow turns dropped a cycle from two of the real QUVA clips. Each
-run of periodic frames counts the cycles its phase (the sum of 1 / period over its frames)
-passes, so a tempo change changes the period, not the count; cycles start where the phase
-passes a whole number, each start moved to the frame nearby most like the run's first moving
-frame. Runs whose phase rounds to fewer than two cycles are not repetitions. Chance peaks of
-noise shrink with the embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64 (HOG,
-pixels, the default 128) they stay below the default ``min_periodicity``.
+frame, peaks at lags that are multiples of the motion's period there. Per frame, the period is the
+shortest lag whose peak rises nearly as far above the trough before it as the best one does; a
+frame is periodic when its best peak rises at least ``min_periodicity`` and its period agrees with
+its neighbours' (a one-off move and noise fail one of these). A periodic run's period is doubled,
+stretch by stretch of one period, where, in the video's ``whitened`` embeddings, the peak one
+period apart rises less than ``harmonic`` of the peak two periods apart (the rule that picks the
+period among the peaks, asked again): the mirror pose half a cycle on (the other leg forward) can
+look nearly alike in an embedding's main directions, peaking at half the period, while the small
+directions that tell the two apart weigh as much as the main ones once whitened; whitening alone
+would also lift the noise of those directions into every peak, so it decides the octave only. A gap
+of at most ``bridge`` periods between two periodic runs is the motion going on under a weak or
+wavering estimate (a box that slips, a peak at twice the period), not a stop: its frames take the
+period interpolated across it. A run of frames that barely change, lasting at least ``min_pause``
+of the period or not between two periodic frames, is a pause: it adds nothing to the phase of the
+run it interrupts or borders. A shorter one inside the motion is the slow turn of a cycle (a lift
+at its top), part of the period, and adds to the phase like any other frame: taken for pauses, a
+learned embedding's slow turns dropped a cycle from two of the real QUVA clips. Each run of
+periodic frames counts the cycles its phase (the sum of 1 / period over its frames) passes, so a
+tempo change changes the period, not the count; cycles start where the phase passes a whole number,
+each start moved to the frame nearby most like the run's first moving frame. Runs whose phase
+rounds to fewer than two cycles are not repetitions. Chance peaks of noise shrink with the
+embedding's dimension D (cosine spread 1 / sqrt(D)): with D >= 64 (HOG, pixels, the default 128)
+they stay below the default ``min_periodicity``.
 """
 
 from __future__ import annotations
@@ -207,6 +207,18 @@ def _near_lag(a: np.ndarray, lag: np.ndarray, tolerance: float) -> np.ndarray:
     return np.where(np.isfinite(best) & (hi < a.shape[1]), best, np.nan)
 
 
+def _stretches(periodic: np.ndarray, period: np.ndarray, change: float) -> list[tuple[int, int]]:
+    """(first, stop) of each stretch of one period: the runs of ``periodic`` frames, split
+    where the period jumps from one frame to the next by more than ``change`` of the shorter."""
+    p = period.astype(np.float64)
+    jump = np.r_[False, np.abs(np.diff(p)) > change * np.minimum(p[1:], p[:-1])]
+    out = []
+    for first, stop in true_runs(periodic):
+        bounds = np.r_[first, first + 1 + np.flatnonzero(jump[first + 1 : stop]), stop]
+        out += list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    return out
+
+
 def _octave(
     embeddings: np.ndarray,
     periodic: np.ndarray,
@@ -214,10 +226,12 @@ def _octave(
     settings: CountSettings,
     max_lag: int,
 ) -> np.ndarray:
-    """``period`` doubled on each run of ``periodic`` frames whose median over its frames of
-    ``harmonic`` times the ``whitened`` similarity's rise two periods apart, less its rise one
-    period apart, is positive (each rise the largest within ``period_change`` of its lag;
-    frames whose double period reaches past ``max_lag`` have no say)."""
+    """``period`` doubled on each stretch of one period (``_stretches``) whose median over
+    its frames of ``harmonic`` times the ``whitened`` similarity's rise two periods apart, less
+    its rise one period apart, is positive (each rise the largest within ``period_change`` of
+    its lag; frames whose double period reaches past ``max_lag`` have no say). A run may hold
+    two moves, one whose mirror half looks alike and one whose does not: asked of the whole
+    run, the answer of the longer was given to both."""
     if settings.octave_components is None or not periodic.any():
         return period
     white = whitened(embeddings, settings.octave_components)
@@ -229,10 +243,10 @@ def _octave(
         rise[periodic], 2 * lag[periodic], tolerance
     ) - _near_lag(rise[periodic], lag[periodic], tolerance)
     out = period.copy()
-    for first, stop in true_runs(periodic):
-        run = margin[first:stop]
-        run = run[np.isfinite(run)]
-        if len(run) and np.median(run) > 0:
+    for first, stop in _stretches(periodic, period, tolerance):
+        stretch = margin[first:stop]
+        stretch = stretch[np.isfinite(stretch)]
+        if len(stretch) and np.median(stretch) > 0:
             out[first:stop] *= 2
     return out
 
