@@ -339,6 +339,12 @@ def parse_frame_list(text: str) -> np.ndarray:
     return np.array(str(text).split(), np.int64) if isinstance(text, str) else np.zeros(0, np.int64)
 
 
+def frame_step(frames: np.ndarray) -> float:
+    """Source frames between consecutive rows of a video's embeddings (``frames.step``): periods
+    in rows times it are periods in source frames."""
+    return float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
+
+
 def count_videos(
     videos: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], settings: CountSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -351,7 +357,7 @@ def count_videos(
         order = np.argsort(index, kind="stable")
         frames = np.asarray(index)[order]
         found = count_repetitions(embeddings[order], settings)
-        step = float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
+        step = frame_step(frames)
         rows.append(
             {
                 "category": category,

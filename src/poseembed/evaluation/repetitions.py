@@ -25,7 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from poseembed.counting import CountSettings, centred
+from poseembed.counting import CountSettings, centred, frame_step
 from poseembed.evaluation.counting import synthetic_periods
 from poseembed.formats.embeddings import Embeddings
 from poseembed.mining import MiningSettings, frame_groups, mine_embeddings
@@ -174,9 +174,8 @@ def true_period_bound(
         if key[1] not in groundtruth:
             return period
         # The generator's periods are in source frames, the counter's (and the miner's gaps)
-        # in rows: frames.step apart.
-        step = float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
-        true = synthetic_periods(groundtruth[key[1]], frames) / step
+        # in rows.
+        true = synthetic_periods(groundtruth[key[1]], frames) / frame_step(frames)
         return np.where(np.isfinite(period) & np.isfinite(true), true, period)
 
     mined = mine_embeddings(emb, settings, counting, periods=truth)
