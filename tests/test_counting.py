@@ -37,17 +37,22 @@ SETTINGS = strict_settings(CountSettings, schema_defaults("counting"), "counting
 DIM = 128  # the default model's embedding
 
 
+def harmonics(phase: np.ndarray, count: int) -> np.ndarray:
+    """(N, 2 * count): the cosines, then the sines, of the first ``count`` harmonics."""
+    angle = 2 * np.pi * phase[:, None] * np.arange(1, count + 1)
+    return np.c_[np.cos(angle), np.sin(angle)]
+
+
 def embed_phase(
     phase: np.ndarray, seed: int = 0, noise: float = 0.05, weights: tuple[float, ...] = (1, 1, 1)
 ) -> np.ndarray:
     """Embeddings of poses that depend on the phase alone (a harmonic per weight, each weighted
     over a random array of directions), with a shared offset (the scene) and noise."""
     rng = np.random.default_rng(seed)
-    angle = 2 * np.pi * phase[:, None] * np.arange(1, len(weights) + 1)
-    harmonics = np.concatenate([np.cos(angle) * weights, np.sin(angle) * weights], 1)
+    weighted = harmonics(phase, len(weights)) * np.r_[weights, weights]
     offset = 3 * rng.normal(size=DIM)
     return (
-        harmonics @ rng.normal(size=(2 * len(weights), DIM))
+        weighted @ rng.normal(size=(2 * len(weights), DIM))
         + offset
         + noise * rng.normal(size=(len(phase), DIM))
     )
@@ -127,12 +132,12 @@ def two_moves(first: tuple[int, int], second: tuple[int, int], seed: int) -> np.
     alike (its odd harmonics weak, in directions of their own), in one run."""
     rng = np.random.default_rng(seed)
     phase = cycles(first, second)
-    angle = 2 * np.pi * phase[:, None] * np.arange(1, 5)
-    harmonics = np.c_[np.cos(angle), np.sin(angle)]
+    waves = harmonics(phase, 4)
     move = rng.normal(size=(8, DIM))
     stride = move.copy()
+    # The odd harmonics' rows: cosines 0 and 2, sines 4 and 6.
     stride[[0, 2, 4, 6]] = 0.15 * rng.normal(size=(4, DIM))
-    e = np.where((np.arange(len(phase)) < first[0])[:, None], harmonics @ move, harmonics @ stride)
+    e = np.where((np.arange(len(phase)) < first[0])[:, None], waves @ move, waves @ stride)
     return e + 3 * rng.normal(size=DIM) + 0.05 * rng.normal(size=e.shape)
 
 
