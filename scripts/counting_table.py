@@ -13,7 +13,7 @@ from poseembed.evaluation.counting import (
     period_measures,
     summarise_counts,
     synthetic_cycle_ends,
-    synthetic_periods,
+    synthetic_cycle_periods,
 )
 from poseembed.formats.cycles import read_cycles
 from poseembed.formats.groundtruth import read_groundtruth
@@ -29,7 +29,7 @@ if snakemake.input.cycles:
 else:
     generator = {Path(p).stem: read_groundtruth(p)[0] for p in snakemake.input.groundtruth}
     truth = {v: synthetic_cycle_ends(gt) for v, gt in generator.items()}
-    lengths = {v: partial(synthetic_periods, gt) for v, gt in generator.items()}
+    lengths = {v: partial(synthetic_cycle_periods, gt) for v, gt in generator.items()}
     source = "the synthetic generator's cycles"
 tolerance = snakemake.params.tolerance
 rows, per_video = [], []
@@ -66,11 +66,11 @@ write_table(
     note=(
         f"Counts from each model's self-similarity against {source}. count_mae: |count - true| "
         "/ true, mean over videos; count_obo: share within one; over_counts: share counted too "
-        "high; boundary recall (precision): "
-        f"share of annotated (detected) cycle ends within {tolerance} of a cycle's length of a "
-        "detected (annotated) one; periodic: share of the annotated cycles' frames found "
-        "periodic; period_half, _right, _double: share of those whose period is about half, "
-        "equal to or about double their cycle's length (half: two counted for one); "
+        "high; boundary recall (precision): share of annotated (detected) cycle ends paired one "
+        f"to one with a detected (annotated) one within {tolerance} of a cycle's length; "
+        "periodic: share of the annotated cycles' frames found periodic; period_half, _right, "
+        "_double: share of those whose period is about half, equal to or about double their "
+        "cycle's length (half: two counted for one); "
         "false_counts: share of videos without repetitions given a count."
     ),
 )

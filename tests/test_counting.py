@@ -25,6 +25,7 @@ from poseembed.evaluation.counting import (
     period_measures,
     summarise_counts,
     synthetic_cycle_ends,
+    synthetic_cycle_periods,
     synthetic_periods,
 )
 from poseembed.formats.cycles import read_cycles
@@ -260,6 +261,9 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     lone = count_measures(np.array([49]), 3, np.array([5, 58, 200]), 0.2)
     assert (lone["boundary_recall"], lone["boundary_precision"]) == (1.0, pytest.approx(1 / 3))
     assert count_measures(np.array([49]), 1, np.array([60]), 0.2)["boundary_recall"] == 0.0
+    # Two detected ends beside one annotated end: one pair, the other end is wrong.
+    twice = count_measures(np.array([19, 39]), 3, np.array([18, 20, 39]), 0.2)
+    assert (twice["boundary_recall"], twice["boundary_precision"]) == (1.0, pytest.approx(2 / 3))
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
     none |= period_measures(np.full(30, np.nan), np.full(30, 12.0))
     s = summarise_counts(pd.DataFrame([m, none]))
@@ -283,6 +287,11 @@ def test_synthetic_cycle_ends_keep_whole_cycles_of_segments_with_two_or_more():
     assert synthetic_cycle_ends(gt.iloc[:25]).tolist() == [19, 24]
     assert synthetic_cycle_ends(gt.iloc[:10]).tolist() == []
     assert np.array_equal(synthetic_periods(gt, [5, 10, 70, 99]), [np.nan, 10, 10, np.nan], True)
+    # The judged frames: the lone cycle of segment 3 and a cut-off cycle's frames are none.
+    judged = synthetic_cycle_periods(gt, [10, 44, 70])
+    assert np.array_equal(judged, [10, 10, np.nan], True)
+    assert np.isnan(synthetic_cycle_periods(gt.iloc[:24], [15, 22])).all()
+    assert synthetic_periods(gt.iloc[:24], [15, 22]).tolist() == [10, 10]
 
 
 def test_cycle_periods_give_each_annotated_cycle_its_own_length():

@@ -1,9 +1,11 @@
 """Repetition counts against annotated cycles.
 
 RepNet's measures: the count's absolute error relative to the true count (MAE over videos)
-and off-by-one accuracy. Boundaries: an annotated cycle end is found when a detected cycle
-ends within ``tolerance`` of that cycle's length of it (recall), and a detected end is right
-when an annotated one lies that close (precision). Videos without annotated repetitions
+and off-by-one accuracy. Boundaries: annotated and detected cycle ends are paired one to one,
+an annotated end with a detected one within ``tolerance`` of that cycle's length of it, as
+many pairs as can be made; the pairs' share of the annotated ends is the recall, of the
+detected ends the precision (two detected ends near one annotated end are one right, one
+wrong). Videos without annotated repetitions
 count only towards the share of them given a count (false counts). Periods: every annotated
 cycle frame's period found by the counter against the cycle's length, about half of it (the
 counter takes two cycles for each one: over-counts), equal, or about double (under-counts).
@@ -13,21 +15,29 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from poseembed.counting import self_similarity
 
 
-def synthetic_cycle_ends(gt: pd.DataFrame) -> np.ndarray:
-    """The generator's cycles as annotations: the last frame of each cycle at least half
+def _annotated_cycles(gt: pd.DataFrame) -> pd.DataFrame:
+    """The generator's rows in the cycles taken as annotations: each cycle at least half
     complete, in periodic segments that hold two or more of them."""
     periodic = gt[gt["cycle"] >= 0]
-    ends = []
+    kept = []
     for _, segment in periodic.groupby("segment"):
-        cycles = segment.groupby("cycle")["frame"]
-        whole = cycles.size() >= 0.5 * segment["period"].iloc[0]
-        if whole.sum() >= 2:
-            ends.append(cycles.max()[whole].to_numpy())
-    return np.sort(np.concatenate(ends)) if ends else np.zeros(0, np.int64)
+        size = segment.groupby("cycle")["frame"].transform("size")
+        whole = segment[size >= 0.5 * segment["period"].iloc[0]]
+        if whole["cycle"].nunique() >= 2:
+            kept.append(whole)
+    return pd.concat(kept) if kept else periodic.iloc[:0]
+
+
+def synthetic_cycle_ends(gt: pd.DataFrame) -> np.ndarray:
+    """The last frame of each of the generator's annotated cycles (``_annotated_cycles``)."""
+    ends = _annotated_cycles(gt).groupby(["segment", "cycle"])["frame"].max()
+    return np.sort(ends.to_numpy(np.int64))
 
 
 def _cycle_lengths(ends: np.ndarray) -> np.ndarray:
@@ -61,6 +71,14 @@ def synthetic_periods(gt: pd.DataFrame, frames: np.ndarray) -> np.ndarray:
     return periods.reindex(np.asarray(frames)).to_numpy(np.float64)
 
 
+def synthetic_cycle_periods(gt: pd.DataFrame, frames: np.ndarray) -> np.ndarray:
+    """The generator's period at each of ``frames`` in an annotated cycle
+    (``_annotated_cycles``), NaN elsewhere: the frames whose count is judged."""
+    cycles = _annotated_cycles(gt)
+    periods = cycles["period"].set_axis(cycles["frame"].to_numpy())
+    return periods.reindex(np.asarray(frames)).to_numpy(np.float64)
+
+
 def period_measures(length: np.ndarray, period: np.ndarray) -> dict[str, int]:
     """One video's cycle frames (``length``, their cycle's length, finite), those found
     periodic, and those whose found ``period`` (NaN where not periodic) is about half, equal
@@ -91,11 +109,11 @@ def count_measures(
         recall = 0.0 if len(truth) else np.nan
         return out | {"boundary_recall": recall, "boundary_precision": np.nan}
     reach = tolerance * _cycle_lengths(truth)
-    gap = np.abs(truth[:, None] - ends[None])
-    near = gap <= reach[:, None]
+    near = np.abs(truth[:, None] - ends[None]) <= reach[:, None]
+    pairs = int((maximum_bipartite_matching(csr_matrix(near), perm_type="column") >= 0).sum())
     return out | {
-        "boundary_recall": float(near.any(1).mean()),
-        "boundary_precision": float(near.any(0).mean()),
+        "boundary_recall": pairs / len(truth),
+        "boundary_precision": pairs / len(ends),
     }
 
 
