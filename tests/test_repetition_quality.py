@@ -155,6 +155,9 @@ def test_the_bounds_show_what_a_half_period_and_the_period_test_cost_the_miner()
     halved = true_period_bound(sparse, {"v": gt}, settings, counting, 0.1, ranges)
     # With the true periods the period test drops no true pair the similarity peaks found.
     assert halved["true_period_precision"] == 1.0
+    # min_gap is in source frames, and only the embedded frames are to be found: every
+    # stride's repetitions are found as from the dense frames.
+    assert halved["true_period_recall"] == bound["true_period_recall"] == 1.0
     assert halved["true_period_recall"] == pytest.approx(
         untested_bound(sparse, {"v": gt}, settings, 0.1, ranges)["untested_recall"]
     )

@@ -20,7 +20,7 @@ repetition.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from poseembed.counting import CountSettings, centred, count_repetitions
+from poseembed.counting import CountSettings, centred, count_repetitions, frame_step
 from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
 from poseembed.runs import run_ids
 
@@ -183,7 +183,9 @@ def mine_embeddings(
         order = np.argsort(index, kind="stable")
         ordered = rows[order]
         frames = np.asarray(index)[order]
-        pairs = mine_pairs(centred(ordered) if settings.centre else ordered, settings, device)
+        # min_gap is in source frames; with frames.step > 1 a row spans several.
+        in_rows = replace(settings, min_gap=int(settings.min_gap // frame_step(frames)))
+        pairs = mine_pairs(centred(ordered) if settings.centre else ordered, in_rows, device)
         if settings.period_tolerance is not None:
             period = count_repetitions(ordered, counting).period
             if periods is not None:

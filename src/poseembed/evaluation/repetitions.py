@@ -135,6 +135,19 @@ def repetition_measures(
     return pd.DataFrame(rows)
 
 
+def embedded_groundtruth(
+    groundtruth: dict[str, pd.DataFrame], emb: Embeddings
+) -> dict[str, pd.DataFrame]:
+    """Each video's ground truth on the frames ``emb`` holds (every ``frames.step``-th): the
+    repetitions a miner of those embeddings can find. A video ``emb`` lacks keeps all its
+    frames, none of them found."""
+    frames = {video: index for (_, video), (index, _) in emb.videos.items()}
+    return {
+        video: gt[gt["frame"].isin(frames[video])] if video in frames else gt
+        for video, gt in groundtruth.items()
+    }
+
+
 def summarise(measures: pd.DataFrame) -> dict[str, float]:
     """Precision, recall, the share of the mined pairs wrong in each way (``WRONG``) and the
     negatives cleaned, over all videos."""
@@ -179,7 +192,8 @@ def true_period_bound(
         return np.where(np.isfinite(period) & np.isfinite(true), true, period)
 
     mined = mine_embeddings(emb, settings, counting, periods=truth)
-    found = summarise(repetition_measures(mined, groundtruth, tolerance, settings.min_gap, ranges))
+    gt = embedded_groundtruth(groundtruth, emb)
+    found = summarise(repetition_measures(mined, gt, tolerance, settings.min_gap, ranges))
     return {"true_period_precision": found["precision"], "true_period_recall": found["recall"]}
 
 
@@ -194,7 +208,8 @@ def untested_bound(
     similarity peaks allow, of which the period test keeps what the counter's periods let
     through."""
     mined = mine_embeddings(emb, replace(settings, period_tolerance=None))
-    found = summarise(repetition_measures(mined, groundtruth, tolerance, settings.min_gap, ranges))
+    gt = embedded_groundtruth(groundtruth, emb)
+    found = summarise(repetition_measures(mined, gt, tolerance, settings.min_gap, ranges))
     return {"untested_precision": found["precision"], "untested_recall": found["recall"]}
 
 
