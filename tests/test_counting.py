@@ -264,6 +264,9 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     # Two detected ends beside one annotated end: one pair, the other end is wrong.
     twice = count_measures(np.array([19, 39]), 3, np.array([18, 20, 39]), 0.2)
     assert (twice["boundary_recall"], twice["boundary_precision"]) == (1.0, pytest.approx(2 / 3))
+    # The most pairs: 10 with 16 and 20 with 25, though 20 lies nearer 16 than 10 does.
+    crossed = count_measures(np.array([10, 20]), 2, np.array([16, 25]), 0.6)
+    assert (crossed["boundary_recall"], crossed["boundary_precision"]) == (1.0, 1.0)
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
     none |= period_measures(np.full(30, np.nan), np.full(30, 12.0))
     s = summarise_counts(pd.DataFrame([m, none]))

@@ -14,6 +14,7 @@ from poseembed.mining import (
     artifact_rows,
     cross_video_pairs,
     cross_video_rows,
+    in_rows,
     mine_embeddings,
     mine_pairs,
     repetition_groups,
@@ -42,6 +43,24 @@ def periodic(n: int, period: float, noise: float = 0.02, seed: int = 0) -> np.nd
     e[:, 0], e[:, 1] = np.cos(phase), np.sin(phase)
     e[:, 2:] = rng.normal(0, noise, (n, 14))
     return e / np.linalg.norm(e, axis=1, keepdims=True)
+
+
+def test_every_other_frame_mines_what_every_frame_does_at_the_gap_in_frames():
+    dense = periodic(200, 24)
+    sparse = Embeddings()
+    sparse.videos[("c", "v")] = (2 * np.arange(100), dense[::2])
+    full = Embeddings()
+    full.videos[("c", "v")] = (np.arange(200), dense)
+    miner = settings(min_gap=30, window=4, threshold=0.9, period_tolerance=None)
+    assert in_rows(miner, 2.0) == settings(
+        min_gap=15, window=2, threshold=0.9, period_tolerance=None
+    )
+    assert in_rows(miner, 5.0).window == 1
+    # Two periods, 48 frames (24 rows), are past the gap of 30 frames: found (not 30 rows).
+    found = mine_embeddings(sparse, miner)
+    gaps = (found["frame"] - found["query"]).abs()
+    assert gaps.min() > 30 and (gaps == 48).any()
+    assert set(found["query"]) <= set(mine_embeddings(full, miner)["query"])
 
 
 @pytest.mark.parametrize("tile", [7, 64, 10_000])

@@ -68,6 +68,7 @@ def mine_pairs(
     embeddings: np.ndarray, settings: MiningSettings, device: torch.device | None = None
 ) -> pd.DataFrame:
     """(query, frame, similarity) of every mined repetition; both orders of a pair appear.
+    Frames and ``settings``' gap and window in rows of ``embeddings`` (``in_rows``).
 
     S is symmetric and so is a mutual peak, so only the pairs with j > i are searched: a tile
     of rows against the columns right of its band, with ``window`` rows of halo above and
@@ -159,6 +160,16 @@ def whole_periods_apart(
         return (alike | octave) & (whole >= 1) & (np.abs(cycles - whole) <= tolerance)
 
 
+def in_rows(settings: MiningSettings, step: float) -> MiningSettings:
+    """``settings`` with ``min_gap`` and ``window``, given in source frames, in rows of
+    embeddings ``step`` source frames apart (``frames.step``); the window keeps one row."""
+    return replace(
+        settings,
+        min_gap=int(settings.min_gap // step),
+        window=max(1, int(settings.window // step)),
+    )
+
+
 # A video's (category, video), its source frame numbers in time order and the counter's period
 # of each (NaN where not periodic) -> the periods the miner is to use instead; all periods in
 # rows of the video's embeddings, as the counter gives them.
@@ -183,9 +194,8 @@ def mine_embeddings(
         order = np.argsort(index, kind="stable")
         ordered = rows[order]
         frames = np.asarray(index)[order]
-        # min_gap is in source frames; with frames.step > 1 a row spans several.
-        in_rows = replace(settings, min_gap=int(settings.min_gap // frame_step(frames)))
-        pairs = mine_pairs(centred(ordered) if settings.centre else ordered, in_rows, device)
+        e = centred(ordered) if settings.centre else ordered
+        pairs = mine_pairs(e, in_rows(settings, frame_step(frames)), device)
         if settings.period_tolerance is not None:
             period = count_repetitions(ordered, counting).period
             if periods is not None:

@@ -8,7 +8,8 @@ can be found. Chance precision is that of a pair drawn at random among those far
 than ``min_gap``. A wrong pair is told by why it is wrong, the diagnosis of a miner or an
 embedding: a frame outside every cycle (a pose held or met again outside the motion), frames of
 two periodic segments, of one cycle, half a cycle apart (the mirror pose of a stride), or at
-another phase. Counting is judged in ``evaluation.counting``.
+another phase. With ``frames.step`` > 1 only the embedded frames count
+(``embedded_groundtruth``). Counting is judged in ``evaluation.counting``.
 
 What a miner can find depends on the embedding first: ``cycle_neighbours`` asks, of every frame
 and every other cycle of its segment, whether the frame of that cycle most like it (as the
