@@ -240,7 +240,9 @@ def test_counts_speak_in_source_frames_whatever_the_order_of_the_rows():
     row = table.iloc[0]
     assert row["count"] == 6 and row["period"] == 40.0 and row["periodic_share"] == 1.0
     assert parse_frame_list(row["starts"]).tolist() == list(range(100, 340, 40))
-    assert parse_frame_list(row["ends"])[-1] == 338
+    # A cycle ends on the source frame before the next one starts, not on the last row before
+    # it (frames 139, not 138: the rows are two frames apart); the last on the last row.
+    assert parse_frame_list(row["ends"]).tolist() == [139, 179, 219, 259, 299, 338]
     assert periods["frame"].tolist() == index.tolist()
     assert (periods["period"] == 40.0).all()
 

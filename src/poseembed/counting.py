@@ -345,6 +345,13 @@ def frame_step(frames: np.ndarray) -> float:
     return float(np.median(np.diff(frames))) if len(frames) > 1 else 1.0
 
 
+def _end_frames(frames: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The source frame that ends each cycle whose last row is in ``ends``: a row stands for
+    the source frames up to the next row's (``frames.step`` > 1), the last row for itself."""
+    following = np.minimum(ends + 1, len(frames) - 1)
+    return np.where(ends + 1 < len(frames), frames[following] - 1, frames[ends])
+
+
 def count_videos(
     videos: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]], settings: CountSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -367,7 +374,7 @@ def count_videos(
                 "period": found.median_period * step,
                 "periodic_share": float(np.isfinite(found.period).mean()),
                 "starts": _frame_list(frames[found.starts]),
-                "ends": _frame_list(frames[found.ends]),
+                "ends": _frame_list(_end_frames(frames, found.ends)),
             }
         )
         periods.append(
