@@ -147,8 +147,6 @@ def test_the_bounds_show_what_a_half_period_and_the_period_test_cost_the_miner()
     assert counted["precision"] < 0.7 and counted["wrong_half_cycle"] > 0.3
     assert bound["true_period_precision"] == 1.0
     assert bound["true_period_recall"] == pytest.approx(counted["recall"])
-    # Without the period test the mirror pairs stay, as with the half period, and no true
-    # pair is lost; with the octave test the counter's periods take them out.
     # Frames two apart (frames.step 2): the generator's period of 20 frames is 10 rows.
     sparse = Embeddings()
     sparse.videos[("c", "v")] = (2 * np.arange(80), rows[::2].astype(np.float32))
@@ -161,6 +159,8 @@ def test_the_bounds_show_what_a_half_period_and_the_period_test_cost_the_miner()
     assert halved["true_period_recall"] == pytest.approx(
         untested_bound(sparse, {"v": gt}, settings, 0.1, ranges)["untested_recall"]
     )
+    # Without the period test the mirror pairs stay, as with the half period, and no true
+    # pair is lost; with the octave test the counter's periods take them out.
     untested = untested_bound(emb, {"v": gt}, settings, 0.1, ranges)
     assert untested == {
         "untested_precision": pytest.approx(counted["precision"]),
