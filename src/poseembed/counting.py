@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from poseembed.formats.embeddings import in_time_order
 from poseembed.runs import true_runs
 
 
@@ -361,9 +362,8 @@ def count_videos(
     not periodic). Periods in source frames."""
     rows, periods = [], []
     for (category, video), (index, embeddings) in sorted(videos.items()):
-        order = np.argsort(index, kind="stable")
-        frames = np.asarray(index)[order]
-        found = count_repetitions(embeddings[order], settings)
+        frames, ordered = in_time_order(index, embeddings)
+        found = count_repetitions(ordered, settings)
         step = frame_step(frames)
         rows.append(
             {

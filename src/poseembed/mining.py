@@ -30,7 +30,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from poseembed.counting import CountSettings, centred, count_repetitions, frame_step
-from poseembed.formats.embeddings import Embeddings, rows_of, videos_by_category
+from poseembed.formats.embeddings import (
+    Embeddings,
+    in_time_order,
+    rows_of,
+    videos_by_category,
+)
 from poseembed.runs import run_ids
 
 COLUMNS = ("category", "video", "query", "frame", "similarity", "group")
@@ -191,9 +196,7 @@ def mine_embeddings(
         raise ValueError("mining.period_tolerance needs the counter's settings (counting)")
     tables = []
     for (category, video), (index, rows) in sorted(emb.videos.items()):
-        order = np.argsort(index, kind="stable")
-        ordered = rows[order]
-        frames = np.asarray(index)[order]
+        frames, ordered = in_time_order(index, rows)
         e = centred(ordered) if settings.centre else ordered
         pairs = mine_pairs(e, in_rows(settings, frame_step(frames)), device)
         if settings.period_tolerance is not None:
@@ -207,7 +210,7 @@ def mine_embeddings(
                 settings.period_tolerance,
             )
             pairs = pairs[keep].reset_index(drop=True)
-        groups = repetition_groups(pairs, len(order))
+        groups = repetition_groups(pairs, len(frames))
         tables.append(
             pd.DataFrame(
                 {

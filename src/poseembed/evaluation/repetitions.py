@@ -28,7 +28,7 @@ import pandas as pd
 
 from poseembed.counting import CountSettings, centred, frame_step
 from poseembed.evaluation.counting import synthetic_periods
-from poseembed.formats.embeddings import Embeddings
+from poseembed.formats.embeddings import Embeddings, in_time_order
 from poseembed.mining import MiningSettings, frame_groups, mine_embeddings
 from poseembed.tasks.temporal import TemporalRanges, negative_pairs, removed_negatives
 
@@ -229,11 +229,10 @@ def cycle_neighbours(
         if key not in emb.videos:
             continue
         index, embeddings = emb.videos[key]
-        order = np.argsort(index, kind="stable")
-        gt = gt.set_index("frame").reindex(np.asarray(index)[order]).reset_index()
-        e = centred(embeddings[order])
+        frames, ordered = in_time_order(index, embeddings)
+        gt = gt.set_index("frame").reindex(frames).reset_index()
+        e = centred(ordered)
         similarity = e @ e.T
-        frames = gt["frame"].to_numpy()
         near = np.abs(frames[:, None] - frames[None]) <= min_gap
         similarity[near] = -np.inf
         cycle, segment = gt["cycle"].to_numpy(), gt["segment"].to_numpy()

@@ -25,6 +25,12 @@ from poseembed.atomic import atomic_path
 Rows = tuple[np.ndarray, np.ndarray]
 
 
+def in_time_order(index: np.ndarray, rows: np.ndarray) -> Rows:
+    """A video's source frame numbers and embedding rows sorted by frame."""
+    order = np.argsort(index, kind="stable")
+    return np.asarray(index)[order], np.asarray(rows)[order]
+
+
 def rows_of(index: np.ndarray, frames: np.ndarray, what: str) -> np.ndarray:
     """Positions in ``index`` of the source frame numbers ``frames``; a missing one is an error."""
     order = np.argsort(index, kind="stable")

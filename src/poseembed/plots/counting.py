@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from poseembed.counting import self_similarity
-from poseembed.formats.embeddings import rows_of
+from poseembed.formats.embeddings import in_time_order, rows_of
 from poseembed.plots import save_figure
 
 
@@ -44,9 +44,8 @@ def counting_figure(
 ) -> None:
     """``embeddings`` rows and ``crops`` (BGR) with their source frame numbers; ``starts``
     and ``ends`` of the detected cycles (source frame numbers); at most ``rows`` strips."""
-    order = np.argsort(index, kind="stable")
-    frames = np.asarray(index)[order]
-    s = self_similarity(np.asarray(embeddings)[order])
+    frames, ordered = in_time_order(index, embeddings)
+    s = self_similarity(ordered)
     shown = min(len(starts), rows)
     fig = plt.figure(figsize=(4.2 + 1.0 * columns, max(4.0, 1.05 * shown + 0.8)))
     grid = fig.add_gridspec(max(shown, 1), 2, width_ratios=[4.0, 1.0 * columns])
