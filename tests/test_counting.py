@@ -21,11 +21,14 @@ from poseembed.counting import (
 from poseembed.evaluation.counting import (
     count_measures,
     cycle_periods,
+    cycle_positions,
+    cycle_similarity,
     lag_profile,
     period_measures,
     summarise_counts,
     synthetic_cycle_ends,
     synthetic_cycle_periods,
+    synthetic_cycle_positions,
     synthetic_periods,
 )
 from poseembed.formats.cycles import read_cycles
@@ -269,9 +272,17 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     # The most pairs: 10 with 16 and 20 with 25, though 20 lies nearer 16 than 10 does.
     crossed = count_measures(np.array([10, 20]), 2, np.array([16, 25]), 0.6)
     assert (crossed["boundary_recall"], crossed["boundary_precision"]) == (1.0, 1.0)
+    # With one frame in 10 embedded, ends lie on one frame in 10: an annotated end 5 frames
+    # from the nearest (beyond a fifth of a 20-frame cycle) is as near as a count can come.
+    coarse = (np.array([24, 44, 64]), 3, np.array([29, 49, 69]), 0.2)
+    assert count_measures(*coarse)["boundary_recall"] == 0.0
+    assert count_measures(*coarse, step=10)["boundary_recall"] == 1.0
+    m |= {"cycle_pairs": 30, "cycle_similarity": 0.8, "half_cycle_similarity": 0.2}
     none = count_measures(np.zeros(0, np.int64), 2, np.array([10, 20]), 0.2)
     none |= period_measures(np.full(30, np.nan), np.full(30, 12.0))
+    none |= {"cycle_pairs": 0, "cycle_similarity": np.nan, "half_cycle_similarity": np.nan}
     s = summarise_counts(pd.DataFrame([m, none]))
+    assert (s["cycle_similarity"], s["half_cycle_similarity"]) == (0.8, 0.2)
     assert s["periodic"] == pytest.approx(50 / 60)
     assert (s["period_half"], s["period_right"], s["period_double"]) == (0.4, 0.5, 0.1)
     assert s["videos"] == 1 and s["count_mae"] == 0.25 and s["count_obo"] == 1.0
@@ -305,6 +316,49 @@ def test_cycle_periods_give_each_annotated_cycle_its_own_length():
     length = cycle_periods(np.array([29, 49, 79]), frames)
     assert np.array_equal(length, [np.nan, 20, 20, 20, 20, 30, 30, np.nan], equal_nan=True)
     assert np.isnan(cycle_periods(np.zeros(0, np.int64), frames)).all()
+
+
+def test_cycle_positions_count_cycles_and_phase_within_each_run():
+    # Cycles end at 29, 49 and 79 (lengths 20, 20, 30; the first starts at 10).
+    frames = np.array([5, 10, 29, 30, 49, 50, 65, 79, 80])
+    position, run = cycle_positions(np.array([29, 49, 79]), frames)
+    expected = [np.nan, 0, 0.95, 1, 1.95, 2, 2.5, 2 + 29 / 30, np.nan]
+    np.testing.assert_allclose(position, expected)
+    assert (run == 0).all()
+    # The generator's cycles and phases, each segment a run; a lone cycle has no place.
+    frame = np.arange(60)
+    segment = np.select([frame < 20, frame < 40], [0, 1], 2)
+    cycle = np.where(segment == 2, 0, (frame % 20) // 10)
+    phase = (frame % 10) / 10
+    gt = pd.DataFrame(
+        {"frame": frame, "segment": segment, "cycle": cycle, "phase": phase, "period": 10.0}
+    )
+    position, run = synthetic_cycle_positions(gt, [0, 15, 25, 45])
+    np.testing.assert_allclose(position, [0, 1.5, 0.5, np.nan])
+    assert run[:3].tolist() == [0, 0, 1]
+
+
+def test_cycle_similarity_tells_a_carried_cycle_from_a_mirror_half_and_from_none():
+    # Six cycles of 20 frames; the frames of the first five have a frame one cycle on.
+    frames = np.arange(120)
+    place = cycle_positions(np.arange(19, 120, 20), frames)
+    phase = cycles((120, 20))
+    carried = cycle_similarity(embed_phase(phase), *place)
+    assert carried["cycle_pairs"] == 100
+    assert carried["cycle_similarity"] > 0.9 > 0 > carried["half_cycle_similarity"]
+    # A pose whose mirror half looks alike: the second harmonic dominates.
+    mirror = cycle_similarity(embed_phase(phase, weights=(0.1, 1)), *place)
+    assert min(mirror["cycle_similarity"], mirror["half_cycle_similarity"]) > 0.9
+    # A slow drift through poses whatever the cycle: half a cycle on is the nearer.
+    drift = cycle_similarity(embed_phase(np.linspace(0, 0.45, 120)), *place)
+    assert drift["cycle_similarity"] < drift["half_cycle_similarity"]
+    # Every other frame embedded: the same pairs at half the number.
+    coarse = cycle_similarity(
+        embed_phase(phase[::2]), *cycle_positions(np.arange(19, 120, 20), frames[::2])
+    )
+    assert coarse["cycle_pairs"] == 50 and coarse["cycle_similarity"] > 0.9
+    none = cycle_similarity(np.eye(3), np.full(3, np.nan), np.zeros(3, np.int64))
+    assert none["cycle_pairs"] == 0 and np.isnan(none["cycle_similarity"])
 
 
 def test_the_lag_profile_comes_back_for_a_learnt_time_scale_and_not_for_poses():
@@ -363,6 +417,13 @@ def test_quva_clips_count_from_whole_frame_thumbnails(video):
     ).reshape(len(frames), -1)
     found = count_repetitions(grey.astype(np.float32), SETTINGS)
     assert found.count == QUVA_PIXEL_COUNTS[video]
+    # Measured: frames one cycle apart alike (0.86, 0.64) and half a cycle apart not, where the
+    # cycles are counted; in the monkey bars one cycle apart no more alike than any two
+    # frames (-0.03), less than half a cycle apart (0.26): no cycle for a counter to find.
+    place = cycle_positions(truth, np.arange(len(frames)))
+    carried = cycle_similarity(grey, *place)
+    gap = carried["cycle_similarity"] - carried["half_cycle_similarity"]
+    assert gap > 0.5 if found.count else gap < 0
     if found.count:
         # Measured: every annotated cycle end has a detected one within 0.2 of its cycle.
         m = count_measures(truth, found.count, found.ends, 0.2)

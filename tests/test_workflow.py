@@ -143,8 +143,10 @@ def test_tiny_run_counts_with_every_model_and_judges_the_counts(tiny_run):
     table = pd.read_csv(r / "tables" / "counting.csv").set_index("model")
     assert set(table.index) == set(models)
     assert (table["videos"] > 0).all() and table["count_obo"].between(0, 1).all()
+    assert table[["cycle_similarity", "half_cycle_similarity"]].abs().le(1).all(axis=None)
     videos = pd.read_csv(r / "tables" / "counting_videos.csv")
     assert (videos["true_count"] >= 0).all()
+    assert (videos.loc[videos["true_count"] == 0, "cycle_pairs"] == 0).all()
     for model in ("full", "hog"):
         figure = r / "figures" / "counting" / model / "vault" / "vault_000.png"
         assert cv2.imread(str(figure)) is not None

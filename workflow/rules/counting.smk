@@ -23,12 +23,14 @@ rule count_repetitions:
 
 
 rule counting_table:
-    """Count error, off-by-one accuracy, cycle boundaries and periods of every model."""
+    """Count error, off-by-one accuracy, cycle boundaries and periods of every model, and how
+    alike its embedding finds frames one and half a cycle apart."""
     input:
         counts=expand("results/counting/{model}/counts.csv", model=PLAN.table_models),
         periods=expand(
             "results/counting/{model}/periods.parquet", model=PLAN.table_models
         ),
+        embeddings=expand("results/embed/{model}/frames.h5", model=PLAN.table_models),
         cycles=PLAN.cycles_file(),
         groundtruth=PLAN.groundtruth_files() if PLAN.synthetic else [],
     output:
