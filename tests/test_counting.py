@@ -283,6 +283,11 @@ def test_measures_of_a_count_are_the_hand_counted_ones():
     none |= {"cycle_pairs": 0, "cycle_similarity": np.nan, "half_cycle_similarity": np.nan}
     s = summarise_counts(pd.DataFrame([m, none]))
     assert (s["cycle_similarity"], s["half_cycle_similarity"]) == (0.8, 0.2)
+    # Pooled over frames: 30 frames at 0.8 and 10 at 0.4 give 0.7, not the videos' mean 0.6.
+    other = m | {"cycle_pairs": 10, "cycle_similarity": 0.4, "half_cycle_similarity": 0.6}
+    pooled = summarise_counts(pd.DataFrame([m, other, none]))
+    assert pooled["cycle_similarity"] == pytest.approx(0.7)
+    assert pooled["half_cycle_similarity"] == pytest.approx(0.3)
     assert s["periodic"] == pytest.approx(50 / 60)
     assert (s["period_half"], s["period_right"], s["period_double"]) == (0.4, 0.5, 0.1)
     assert s["videos"] == 1 and s["count_mae"] == 0.25 and s["count_obo"] == 1.0
@@ -357,6 +362,9 @@ def test_cycle_similarity_tells_a_carried_cycle_from_a_mirror_half_and_from_none
         embed_phase(phase[::2]), *cycle_positions(np.arange(19, 120, 20), frames[::2])
     )
     assert coarse["cycle_pairs"] == 50 and coarse["cycle_similarity"] > 0.9
+    # Frames three quarters of a cycle apart stand for neither phase.
+    sparse = cycle_similarity(np.eye(3), np.array([0, 0.75, 1.5]), np.zeros(3, np.int64))
+    assert sparse["cycle_pairs"] == 0
     none = cycle_similarity(np.eye(3), np.full(3, np.nan), np.zeros(3, np.int64))
     assert none["cycle_pairs"] == 0 and np.isnan(none["cycle_similarity"])
 

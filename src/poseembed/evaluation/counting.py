@@ -11,9 +11,10 @@ cycle frame's period found by the counter against the cycle's length, about half
 counter takes two cycles for each one: over-counts), equal, or about double (under-counts).
 What the embedding gives the counter: every annotated cycle frame's similarity to the frame at
 its phase one cycle on and to the frame half a cycle on. An embedding that carries the cycle
-finds the first high and above the second; one that sees the mirror half (the other leg
-forward) alike finds both high, and the counter may take half the period; one that finds the
-first no higher than the second does not carry the cycle, and no counter can count it.
+finds the first high and the second low; one that sees the mirror half (the other leg forward)
+alike finds both high, and the counter may take half the period; one that finds the first no
+higher than the second does not carry the cycle over the video, and a counter has no
+similarity to count it by.
 """
 
 from __future__ import annotations
@@ -109,14 +110,15 @@ def synthetic_cycle_positions(
     return position, cycles["segment"].fillna(-1).to_numpy(np.int64)
 
 
-# How far (in cycles) a frame may lie from the phase it stands for: a quarter, half way
-# between the two phases compared (one cycle and half a cycle on).
+# How far (in cycles) a frame may lie from the phase it stands for: less than a quarter, half
+# way between the two phases compared (one cycle and half a cycle on), so that no frame stands
+# for both.
 PHASE_REACH = 0.25
 
 
 def _phase_partners(position: np.ndarray, run: np.ndarray, offset: float) -> np.ndarray:
     """Per frame the index of the frame of its run nearest its position plus ``offset``
-    cycles; -1 where that lies past the run's last frame or none lies within
+    cycles; -1 where that lies past the run's last frame or none lies within less than
     ``PHASE_REACH``."""
     out = np.full(len(position), -1, np.int64)
     inside = np.isfinite(position)
@@ -128,7 +130,7 @@ def _phase_partners(position: np.ndarray, run: np.ndarray, offset: float) -> np.
         after = np.minimum(np.searchsorted(u, target), len(u) - 1)
         before = np.maximum(after - 1, 0)
         nearest = np.where(target - u[before] < u[after] - target, before, after)
-        near = (np.abs(u[nearest] - target) <= PHASE_REACH) & (target <= u[-1])
+        near = (np.abs(u[nearest] - target) < PHASE_REACH) & (target <= u[-1])
         out[rows[near]] = rows[nearest[near]]
     return out
 
@@ -233,11 +235,14 @@ def _period_shares(measures: pd.DataFrame) -> dict[str, float]:
 
 
 def _cycle_similarities(measures: pd.DataFrame) -> dict[str, float]:
-    pairs = measures["cycle_pairs"].to_numpy(np.float64)
-    return {
-        k: float(np.nansum(measures[k] * pairs) / pairs.sum()) if pairs.sum() else np.nan
-        for k in ("cycle_similarity", "half_cycle_similarity")
-    }
+    out = {}
+    for k in ("cycle_similarity", "half_cycle_similarity"):
+        value = measures[k].to_numpy(np.float64)
+        pairs = np.where(np.isfinite(value), measures["cycle_pairs"], 0)
+        out[k] = (
+            float((np.nan_to_num(value) * pairs).sum() / pairs.sum()) if pairs.sum() else np.nan
+        )
+    return out
 
 
 def lag_profile(
