@@ -57,24 +57,20 @@ for model, path, periods_path, embeddings_path in zip(
         for (_, video), found in load_embeddings(embeddings_path).videos.items()
         if video in truth
     }
-    measures = pd.DataFrame(
-        [
+    measured = []
+    for r in annotated.itertuples(index=False):
+        frames, rows_in_time = embedded[r.video]
+        ends = parse_frame_list(r.ends)
+        measured.append(
             {
                 "category": r.category,
                 "video": r.video,
-                **count_measures(
-                    truth[r.video],
-                    r.count,
-                    parse_frame_list(r.ends),
-                    tolerance,
-                    frame_step(embedded[r.video][0]),
-                ),
+                **count_measures(truth[r.video], r.count, ends, tolerance, frame_step(frames)),
                 **period_measures(lengths[r.video](periods[r.video][0]), periods[r.video][1]),
-                **cycle_similarity(embedded[r.video][1], *positions[r.video](embedded[r.video][0])),
+                **cycle_similarity(rows_in_time, *positions[r.video](frames)),
             }
-            for r in annotated.itertuples(index=False)
-        ]
-    )
+        )
+    measures = pd.DataFrame(measured)
     if measures.empty:
         raise ValueError(f"{path}: no video of {source}; check the video names")
     per_video.append(measures.assign(model=model))

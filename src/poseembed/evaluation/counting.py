@@ -92,12 +92,13 @@ def cycle_positions(ends: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, n
     cycles (all one run)."""
     ends = np.asarray(ends, np.int64)
     frames = np.asarray(frames, np.float64)
+    run = np.zeros(len(frames), np.int64)
     if len(ends) == 0:
-        return np.full(len(frames), np.nan), np.zeros(len(frames), np.int64)
+        return np.full(len(frames), np.nan), run
     starts = np.r_[ends[0] - _cycle_lengths(ends)[0] + 1, ends + 1]
     position = np.interp(frames, starts, np.arange(len(starts)), left=np.nan, right=np.nan)
     position[frames >= starts[-1]] = np.nan
-    return position, np.zeros(len(frames), np.int64)
+    return position, run
 
 
 def synthetic_cycle_positions(
